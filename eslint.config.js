@@ -1,0 +1,53 @@
+// The dependency rule from DESIGN.md, enforced here rather than in review:
+//   core ← numeric ← models ← strategies ← serving; knowledge depends on core and numeric;
+//   only adapters/ (and cli/, bench/, test/) may import node:* or touch DOM globals; nothing imports adapters.
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'crypto', 'worker_threads', 'http', 'url', 'zlib', 'child_process'];
+const above = {
+  core: ['numeric', 'models', 'data', 'strategies', 'serving', 'knowledge', 'adapters', 'cli'],
+  numeric: ['models', 'data', 'strategies', 'serving', 'knowledge', 'adapters', 'cli'],
+  data: ['models', 'strategies', 'serving', 'knowledge', 'adapters', 'cli'],
+  models: ['strategies', 'serving', 'knowledge', 'adapters', 'cli'],
+  strategies: ['serving', 'knowledge', 'adapters', 'cli'],
+  knowledge: ['models', 'strategies', 'serving', 'adapters', 'cli'],
+  serving: ['knowledge', 'adapters', 'cli'],
+};
+const domGlobals = ['window', 'document', 'navigator', 'localStorage', 'indexedDB', 'fetch', 'process', 'Buffer', 'require'];
+
+const layerRules = Object.entries(above).map(([layer, forbidden]) => ({
+  files: [`src/${layer}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          { group: nodeBuiltins, message: `${layer}/ is platform-free: node built-ins belong in adapters/.` },
+          ...forbidden.map((f) => ({
+            group: [`**/${f}/*`, `**/${f}/**`, `../${f}`, `../../${f}`],
+            message: `${layer}/ must not import ${f}/ (dependency rule, docs/architecture.md).`,
+          })),
+        ],
+      },
+    ],
+    'no-restricted-globals': ['error', ...domGlobals],
+  },
+}));
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'wasm/**', 'examples/browser/**', 'bench/results/**', '**/*.js', '!eslint.config.js'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  ...layerRules,
+  {
+    files: ['src/index.ts', 'src/browser.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: nodeBuiltins, message: 'platform-free entry point' }, { group: ['**/adapters/node/**'], message: 'node adapter in a platform-free entry' }] }],
+    },
+  },
+);

@@ -1,0 +1,4 @@
+import { createJsBackend } from '../../src/numeric/js/index.js';
+import { runBackendConformance } from './conformance.js';
+
+runBackendConformance(() => createJsBackend());

@@ -13,6 +13,8 @@ interface DatasetBase {
   cols: number;
   /** Column names of the features (CSV header, `pixel_r_c` for digits); absent for IDX. */
   featureNames?: string[];
+  /** True when every feature is in the same unit (image pixels): models may then scale all features alike. */
+  sameUnits?: boolean;
 }
 
 export interface ClassificationDataset extends DatasetBase {
@@ -95,7 +97,14 @@ export function selectRows(ds: Dataset, indices: ArrayLike<number>, name = ds.na
     }
     x.set(ds.x.subarray(r * c, r * c + c), i * c);
   }
-  const common = { name, x, rows: n, cols: c, ...(ds.featureNames ? { featureNames: ds.featureNames.slice() } : {}) };
+  const common = {
+    name,
+    x,
+    rows: n,
+    cols: c,
+    ...(ds.featureNames ? { featureNames: ds.featureNames.slice() } : {}),
+    ...(ds.sameUnits ? { sameUnits: true } : {}),
+  };
   if (ds.task === 'classification') {
     const y = new Int32Array(n);
     for (let i = 0; i < n; i++) y[i] = ds.y[indices[i]!]!;

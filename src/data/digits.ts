@@ -37,7 +37,7 @@ export function parseDigitsCsv(input: string | Uint8Array): ClassificationDatase
       },
     );
   }
-  return { ...ds, featureNames: DIGITS_FEATURE_NAMES.slice() };
+  return { ...ds, featureNames: DIGITS_FEATURE_NAMES.slice(), sameUnits: true };
 }
 
 /** digits (all rows, file order), digits:train or digits:test (the fixed 80/20 split with DIGITS_SPLIT_SEED). */

@@ -198,5 +198,5 @@ export function idxToDataset(images: IdxArray, labels: IdxArray, opts: IdxDatase
   const raw: string[] = new Array<string>(rows);
   for (let i = 0; i < rows; i++) raw[i] = String(labels.data[i]);
   const { y, labels: classNames } = encodeLabels(raw, opts.classes);
-  return { name, task: 'classification', x, rows, cols, y, labels: classNames };
+  return { name, task: 'classification', x, rows, cols, y, labels: classNames, sameUnits: true };
 }

@@ -83,6 +83,8 @@ export class ELM implements Model {
     readonly beta: Float32Array,
     readonly backend: Backend = defaultBackend(),
     metrics: TrainingMetrics = {},
+    /** Precomputed folded first layer (e.g. views of SharedArrayBuffers shared across worker threads). */
+    folded?: { w: Float32Array; b: Float32Array },
   ) {
     const { config, inputDim: d, outputDim: m } = spec;
     const l = config.hidden;
@@ -95,10 +97,18 @@ export class ELM implements Model {
     if (spec.labels) this.labels = spec.labels;
     this.metrics = metrics;
     this.flopsPerRow = d * l + l * m;
-    const raw = spec.storedWeights ?? generateHiddenWeights(config.seed, d, l, config.weightScale);
-    const folded = foldStandardizer(spec.standardizer, raw.w, raw.b, d, l);
-    this.w = folded.w;
-    this.b = folded.b;
+    if (folded) {
+      if (folded.w.length !== d * l || folded.b.length !== l) {
+        throw new ElmError('ELM_ERR_SHAPE_MISMATCH', `folded weights must be ${d}×${l} and ${l}`);
+      }
+      this.w = folded.w;
+      this.b = folded.b;
+    } else {
+      const raw = spec.storedWeights ?? generateHiddenWeights(config.seed, d, l, config.weightScale);
+      const f = foldStandardizer(spec.standardizer, raw.w, raw.b, d, l);
+      this.w = f.w;
+      this.b = f.b;
+    }
   }
 
   get hidden(): number {

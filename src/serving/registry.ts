@@ -1,0 +1,123 @@
+import { ElmError } from '../core/errors.js';
+import type { Model } from '../models/model.js';
+import type { Batcher } from './batching/batcher.js';
+import type { ModelIO } from './protocol/model-io.js';
+import type { StatsRecorder } from './stats.js';
+
+export type ModelState = 'ready' | 'unloading';
+
+/** One loaded model version and everything that serves it. */
+export interface ModelEntry {
+  readonly name: string;
+  readonly version: string;
+  /** Executor key: unique per load, so a replaced version never shares state with its successor. */
+  readonly key: string;
+  readonly generation: number;
+  readonly model: Model;
+  readonly io: ModelIO;
+  readonly contentHash: string;
+  readonly loadedAtMs: number;
+  readonly batcher: Batcher;
+  readonly stats: StatsRecorder;
+  readonly cachePrefix: string;
+  state: ModelState;
+}
+
+/** Version order: numeric when both are numbers, else lexicographic. */
+export function compareVersions(a: string, b: string): number {
+  const na = Number(a),
+    nb = Number(b);
+  if (a !== '' && b !== '' && Number.isFinite(na) && Number.isFinite(nb)) return na - nb;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+export function checkModelName(kind: 'model name' | 'version', s: unknown): string {
+  if (typeof s !== 'string' || !NAME_RE.test(s)) {
+    throw new ElmError('ELM_ERR_BAD_REQUEST', `invalid ${kind} ${JSON.stringify(s)} (letters, digits, _ . -)`);
+  }
+  return s;
+}
+
+/**
+ * Models by name and version. The default version of a name is the one set explicitly, else the highest.
+ * Swapping an entry is one synchronous map write, so a request resolves either the old or the new version.
+ */
+export class ModelRegistry {
+  private readonly byName = new Map<string, { versions: Map<string, ModelEntry>; pinned?: string }>();
+
+  get(name: string, version?: string): ModelEntry {
+    const m = this.byName.get(name);
+    if (!m) throw new ElmError('ELM_ERR_MODEL_NOT_FOUND', `model "${name}" is not loaded`, { name });
+    const v = version ?? this.defaultVersion(name);
+    const e = v === undefined ? undefined : m.versions.get(v);
+    if (!e) {
+      throw new ElmError('ELM_ERR_MODEL_NOT_FOUND', `model "${name}" has no version "${version}"`, { name, version });
+    }
+    return e;
+  }
+
+  has(name: string, version?: string): boolean {
+    const m = this.byName.get(name);
+    return !!m && (version === undefined ? m.versions.size > 0 : m.versions.has(version));
+  }
+
+  defaultVersion(name: string): string | undefined {
+    const m = this.byName.get(name);
+    if (!m) return undefined;
+    if (m.pinned !== undefined && m.versions.has(m.pinned)) return m.pinned;
+    return this.versions(name).at(-1);
+  }
+
+  /** Pin the default version of a name (undefined = highest). */
+  setDefault(name: string, version: string | undefined): void {
+    const m = this.byName.get(name);
+    if (!m) throw new ElmError('ELM_ERR_MODEL_NOT_FOUND', `model "${name}" is not loaded`);
+    if (version !== undefined && !m.versions.has(version)) {
+      throw new ElmError('ELM_ERR_MODEL_NOT_FOUND', `model "${name}" has no version "${version}"`);
+    }
+    if (version === undefined) delete m.pinned;
+    else m.pinned = version;
+  }
+
+  versions(name: string): string[] {
+    const m = this.byName.get(name);
+    return m ? [...m.versions.keys()].sort(compareVersions) : [];
+  }
+
+  names(): string[] {
+    return [...this.byName.keys()].sort();
+  }
+
+  entries(): ModelEntry[] {
+    return this.names().flatMap((n) => this.versions(n).map((v) => this.byName.get(n)!.versions.get(v)!));
+  }
+
+  /** Put an entry; returns the entry it replaced, if any. */
+  put(e: ModelEntry): ModelEntry | undefined {
+    let m = this.byName.get(e.name);
+    if (!m) this.byName.set(e.name, (m = { versions: new Map() }));
+    const old = m.versions.get(e.version);
+    m.versions.set(e.version, e);
+    return old;
+  }
+
+  /** Remove one version (or all versions) of a name; returns the removed entries. */
+  remove(name: string, version?: string): ModelEntry[] {
+    const m = this.byName.get(name);
+    if (!m) throw new ElmError('ELM_ERR_MODEL_NOT_FOUND', `model "${name}" is not loaded`, { name });
+    let out: ModelEntry[];
+    if (version === undefined) {
+      out = [...m.versions.values()];
+      m.versions.clear();
+    } else {
+      const e = m.versions.get(version);
+      if (!e) throw new ElmError('ELM_ERR_MODEL_NOT_FOUND', `model "${name}" has no version "${version}"`);
+      m.versions.delete(version);
+      out = [e];
+    }
+    if (m.versions.size === 0) this.byName.delete(name);
+    return out;
+  }
+}

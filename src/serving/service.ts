@@ -1,0 +1,211 @@
+import { ElmError } from '../core/errors.js';
+import { Batcher } from './batching/batcher.js';
+import { dynamicBatching, noBatching, type BatchPolicy } from './batching/policy.js';
+import type { ResponseCache } from './caching/cache.js';
+import { cacheKey, cachePrefix } from './caching/key.js';
+import type { Executor, ServedModel } from './executor.js';
+import { NOOP_METRICS, type ServingMetrics } from './metrics.js';
+import { modelIO } from './protocol/model-io.js';
+import { checkModelName, ModelRegistry, type ModelEntry } from './registry.js';
+import type { Scheduler } from './scheduler.js';
+import { add, StatsRecorder } from './stats.js';
+
+export interface BatchingOptions {
+  /** Largest batch in rows (1 = batching off). */
+  maxBatchRows: number;
+  /** Longest wait for a fuller batch, µs (0 = only what arrived together). */
+  maxQueueDelayUs: number;
+}
+
+export interface ServiceOptions {
+  executor: Executor;
+  scheduler: Scheduler;
+  /** Wall clock, ms since the epoch (statistics' last_inference). */
+  wallMs: () => number;
+  batching?: BatchingOptions;
+  /** Overrides `batching` with any policy (one instance per model version). */
+  policy?: () => BatchPolicy;
+  /** Bound on rows waiting per model version (backpressure). */
+  maxQueueRows?: number;
+  /** Retry-After hint for overload errors, seconds. */
+  retryAfterS?: number;
+  cache?: ResponseCache<Float32Array>;
+  metrics?: ServingMetrics;
+}
+
+export interface LoadOptions {
+  version?: string;
+  /** Replace an existing (name, version) in place (default true); false makes it ELM_ERR_MODEL_EXISTS. */
+  replace?: boolean;
+  /** Pin this version as the name's default. */
+  makeDefault?: boolean;
+  contentHash?: string;
+}
+
+export interface InferResult {
+  out: Float32Array;
+  cached: boolean;
+  queueUs: number;
+  computeUs: number;
+}
+
+export const DEFAULT_BATCHING: BatchingOptions = { maxBatchRows: 64, maxQueueDelayUs: 0 };
+
+/**
+ * The runtime-agnostic serving core: a registry of model versions, one batcher per version feeding the executor,
+ * the response cache in front, statistics and metrics around. Transports (HTTP, a future NATS one) call infer().
+ */
+export class InferenceService {
+  readonly registry = new ModelRegistry();
+  private generation = 0;
+  private ops: Promise<unknown> = Promise.resolve();
+  private readonly metrics: ServingMetrics;
+  private closed = false;
+
+  constructor(readonly o: ServiceOptions) {
+    this.metrics = o.metrics ?? NOOP_METRICS;
+  }
+
+  get executor(): Executor {
+    return this.o.executor;
+  }
+
+  get cache(): ResponseCache<Float32Array> | undefined {
+    return this.o.cache;
+  }
+
+  /** Serialise registry changes: loads and unloads apply in call order. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.ops.then(fn, fn);
+    this.ops = p.catch(() => undefined);
+    return p;
+  }
+
+  private makePolicy(): BatchPolicy {
+    if (this.o.policy) return this.o.policy();
+    const b = this.o.batching ?? DEFAULT_BATCHING;
+    return b.maxBatchRows <= 1 ? noBatching() : dynamicBatching(b);
+  }
+
+  /** Load (or hot-replace) a model version. In-flight requests on a replaced version finish on it. */
+  load(name: string, served: ServedModel, opts: LoadOptions = {}): Promise<ModelEntry> {
+    return this.serial(async () => {
+      if (this.closed) throw new ElmError('ELM_ERR_MODEL_NOT_READY', 'the server is shutting down');
+      checkModelName('model name', name);
+      const version = checkModelName('version', opts.version ?? '1');
+      if (opts.replace === false && this.registry.has(name, version)) {
+        throw new ElmError('ELM_ERR_MODEL_EXISTS', `model "${name}" version "${version}" is already loaded`);
+      }
+      const generation = ++this.generation;
+      const key = `${name}@${version}#${generation}`;
+      await this.o.executor.load(key, served);
+      const model = served.model;
+      const batcher = new Batcher((x, rows) => this.o.executor.run(key, x, rows), this.makePolicy(), this.o.scheduler, {
+        inputDim: model.inputDim,
+        outputDim: model.outputDim,
+        maxQueueRows: this.o.maxQueueRows ?? 4096,
+        slots: () => this.o.executor.concurrency,
+        retryAfterS: this.o.retryAfterS ?? 1,
+        onBatch: (b) => {
+          entry.stats.batch(b.rows, b.computeUs);
+          this.metrics.batch(name, b.rows);
+        },
+      });
+      const entry: ModelEntry = {
+        name,
+        version,
+        key,
+        generation,
+        model,
+        io: modelIO(model),
+        contentHash: opts.contentHash ?? '',
+        loadedAtMs: this.o.wallMs(),
+        batcher,
+        stats: new StatsRecorder(),
+        cachePrefix: cachePrefix(name, version, generation),
+        state: 'ready',
+      };
+      const old = this.registry.put(entry);
+      if (opts.makeDefault) this.registry.setDefault(name, version);
+      if (old) await this.retire(old);
+      return entry;
+    });
+  }
+
+  /** Unload one version, or every version of a name. Queued requests finish first. */
+  unload(name: string, version?: string): Promise<void> {
+    return this.serial(async () => {
+      const removed = this.registry.remove(name, version);
+      await Promise.all(removed.map((e) => this.retire(e)));
+    });
+  }
+
+  private async retire(e: ModelEntry): Promise<void> {
+    e.state = 'unloading';
+    this.o.cache?.invalidate(e.cachePrefix);
+    await e.batcher.drain();
+    await this.o.executor.unload(e.key);
+    e.model.dispose();
+  }
+
+  resolve(name: string, version?: string): ModelEntry {
+    return this.registry.get(name, version);
+  }
+
+  /** Ready = not shutting down and at least one model loaded. */
+  ready(): boolean {
+    return !this.closed && this.registry.names().length > 0;
+  }
+
+  /** Outputs (rows×m) for x (rows×d) on a resolved entry: from the cache, else through the batcher. */
+  async infer(e: ModelEntry, x: Float32Array, rows: number, timeoutUs?: number): Promise<InferResult> {
+    const cache = this.o.cache;
+    const t0 = this.o.scheduler.nowUs();
+    let key: string | undefined;
+    if (cache) {
+      key = cacheKey(e.cachePrefix, rows, x);
+      const hit = cache.get(key);
+      const lookupUs = this.o.scheduler.nowUs() - t0;
+      if (hit) {
+        add(e.stats.cacheHit, lookupUs);
+        this.metrics.cache(e.name, true);
+        return { out: hit, cached: true, queueUs: 0, computeUs: 0 };
+      }
+      add(e.stats.cacheMiss, lookupUs);
+      this.metrics.cache(e.name, false);
+    }
+    const deadline = timeoutUs !== undefined ? t0 + timeoutUs : Infinity;
+    const r = await e.batcher.submit(x, rows, deadline);
+    e.stats.inferenceCount += rows;
+    add(e.stats.queue, r.queueUs);
+    add(e.stats.computeInfer, r.computeUs);
+    this.metrics.queueTime(e.name, r.queueUs / 1e6);
+    this.metrics.computeTime(e.name, r.computeUs / 1e6);
+    if (cache && key !== undefined && e.state === 'ready') {
+      const copy = r.out.slice();
+      cache.set(key, copy, copy.byteLength);
+    }
+    return { out: r.out, cached: false, queueUs: r.queueUs, computeUs: r.computeUs };
+  }
+
+  /** Record a finished request (success or failure) in the entry's statistics. */
+  record(e: ModelEntry, ok: boolean, totalUs: number): void {
+    add(ok ? e.stats.success : e.stats.fail, totalUs);
+    if (ok) e.stats.lastInferenceMs = this.o.wallMs();
+  }
+
+  /** Rows waiting per model version (queue depth gauge). */
+  queueDepths(): { name: string; version: string; rows: number }[] {
+    return this.registry.entries().map((e) => ({ name: e.name, version: e.version, rows: e.batcher.queuedRows }));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.serial(async () => {
+      const all = this.registry.entries();
+      for (const e of all) this.registry.remove(e.name, e.version);
+      await Promise.all(all.map((e) => this.retire(e)));
+    });
+    await this.o.executor.close();
+  }
+}

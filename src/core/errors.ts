@@ -7,7 +7,6 @@ export const ERROR_CODES = {
   ELM_ERR_SHAPE_MISMATCH: 'Array lengths or tensor shapes do not agree.',
   ELM_ERR_NON_FINITE: 'Input contains NaN or Infinity where finite numbers are required.',
   ELM_ERR_NOT_POSITIVE_DEFINITE: 'Cholesky factorisation failed: the matrix is not positive definite (raise 1/C).',
-  ELM_ERR_NOT_FITTED: 'The model has not been trained yet.',
   ELM_ERR_UNKNOWN_ACTIVATION: 'The activation function name is not one elmscale knows.',
   ELM_ERR_ARTIFACT_MAGIC: 'The bytes are not an elmscale artifact (wrong magic bytes).',
   ELM_ERR_ARTIFACT_VERSION: 'The artifact was written by a newer, unsupported format version.',

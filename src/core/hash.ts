@@ -30,7 +30,7 @@ export function fnv1a64(bytes: Uint8Array, seedHex?: string): string {
 }
 
 function fnvStep(h0: number, h1: number, byte: number): [number, number] {
-  h0 ^= byte;
+  h0 = (h0 ^ byte) >>> 0;
   // multiply the 64-bit value (h1:h0) by the FNV prime 0x100000001b3 = 2^40 + 0x1b3
   const lo = h0 * 0x1b3;
   const carry = Math.floor(lo / 4294967296);

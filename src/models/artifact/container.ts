@@ -164,7 +164,8 @@ export function decodeContainer(bytes: Uint8Array): Container {
   const arrays: Record<string, TypedArray> = {};
   for (const e of header.arrays!) {
     // Copy into a fresh, aligned buffer the model owns (the input bytes may be a pooled or unaligned view).
-    const copy = bytes.slice(dataStart + e.offset, dataStart + e.offset + e.byteLength);
+    // (new Uint8Array(view) copies; Buffer#slice would not.)
+    const copy = new Uint8Array(bytes.subarray(dataStart + e.offset, dataStart + e.offset + e.byteLength));
     arrays[e.name] = new CTORS[e.dtype](copy.buffer, 0, e.byteLength / CTORS[e.dtype].BYTES_PER_ELEMENT);
   }
   return { header, arrays, contentHash: sha256Hex(bytes), byteLength: bytes.length };

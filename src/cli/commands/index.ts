@@ -1,0 +1,16 @@
+import type { Command } from 'commander';
+import { registerTrain } from './train.js';
+import { registerEval } from './eval.js';
+import { registerPredict } from './predict.js';
+import { registerInspect } from './inspect.js';
+
+/** Sets the process exit code from inside an action (actions never call process.exit). */
+export type SetExit = (code: number) => void;
+
+/** Every CLI command, in the order `elmscale --help` lists them. Add new commands here. */
+export function registerCommands(program: Command, setExit: SetExit): void {
+  registerTrain(program, setExit);
+  registerEval(program, setExit);
+  registerPredict(program, setExit);
+  registerInspect(program, setExit);
+}

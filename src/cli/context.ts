@@ -1,0 +1,76 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { SingleBar, Presets } from 'cli-progress';
+import { ElmError } from '../core/errors.js';
+import type { Backend } from '../numeric/backend.js';
+import { ModelCodecs, type LoadedModel } from '../models/artifact/codecs.js';
+import { remapLabels } from '../data/labels.js';
+import type { Dataset } from '../data/dataset.js';
+import type { Model } from '../models/model.js';
+import { loadDataSpec } from '../adapters/node/data-files.js';
+import { nodeBackend } from '../adapters/node/default-backend.js';
+
+/** Shared plumbing for CLI commands: backend choice, codecs, artifact files, progress bars. */
+export interface CliContext {
+  backend: Backend;
+  codecs: ModelCodecs;
+}
+
+export async function cliContext(): Promise<CliContext> {
+  return { backend: await nodeBackend(), codecs: new ModelCodecs() };
+}
+
+export async function readModel(ctx: CliContext, path: string): Promise<LoadedModel> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    throw new ElmError(
+      'ELM_ERR_DATA_NOT_FOUND',
+      `cannot read model file "${path}": ${(e as Error).message}`,
+      undefined,
+      e,
+    );
+  }
+  return ctx.codecs.decode(bytes, { backend: ctx.backend });
+}
+
+export async function writeModel(
+  ctx: CliContext,
+  model: Model,
+  path: string,
+  storeHiddenWeights = false,
+): Promise<{ bytes: number; contentHash: string }> {
+  const bytes = ctx.codecs.encode(model, { storeHiddenWeights });
+  await writeFile(path, bytes);
+  const { sha256Hex } = await import('../core/hash.js');
+  return { bytes: bytes.length, contentHash: sha256Hex(bytes) };
+}
+
+/** Load a data spec; for a classifier, put the class indices onto the model's label list. */
+export async function loadData(spec: string, model?: Model): Promise<Dataset> {
+  const ds = await loadDataSpec(spec);
+  if (model && ds.task === 'classification' && model.labels) return remapLabels(ds, model.labels);
+  return ds;
+}
+
+/** A progress bar on stderr, only for humans (not with --json, not when stderr is not a TTY). */
+export function progress(label: string, enabled: boolean): { update(done: number, total: number): void; stop(): void } {
+  if (!enabled || !process.stderr.isTTY) return { update() {}, stop() {} };
+  const bar = new SingleBar(
+    { format: `${label} [{bar}] {percentage}% | {value}/{total} rows | ETA {eta}s`, stream: process.stderr },
+    Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(done, total) {
+      if (!started) {
+        bar.start(total, 0);
+        started = true;
+      }
+      bar.update(done);
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}

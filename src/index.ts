@@ -1,0 +1,33 @@
+/**
+ * elmscale — the platform-free public API (runs unchanged in Node and in browsers).
+ * Node-specific pieces (files, worker threads, the HTTP server, the wasm loader) are in `elmscale/node`;
+ * browser-specific ones in `elmscale/browser`.
+ */
+export * from './core/errors.js';
+export * from './core/types.js';
+export { Xoshiro128, permutation } from './core/prng.js';
+export { crc32, fnv1a64, sha256Hex } from './core/hash.js';
+
+export type { Backend, DensePlan } from './numeric/backend.js';
+export { mirrorUpper, flops } from './numeric/backend.js';
+export { createJsBackend } from './numeric/js/index.js';
+export { BackendRegistry } from './numeric/registry.js';
+export { activationFns } from './numeric/activations.js';
+
+export * from './models/model.js';
+export { ELM, defaultBackend, resolveConfig, type ElmSpec, type FitOptions } from './models/elm.js';
+export { OnlineELM } from './models/os-elm.js';
+export { KernelELM, type KernelElmConfig, type KernelElmSpec } from './models/kernel-elm.js';
+export { evaluate, type Evaluation } from './models/evaluate.js';
+export { generateHiddenWeights } from './models/hidden-layer.js';
+export { fitStandardizer, type Standardizer, type StandardizeMode } from './models/standardize.js';
+export {
+  ModelCodecs,
+  type ModelCodec,
+  type LoadedModel,
+  type EncodeOptions,
+  type DecodeContext,
+} from './models/artifact/codecs.js';
+export { encodeContainer, decodeContainer, contentHashOf, FORMAT_VERSION, MAGIC } from './models/artifact/container.js';
+
+export * as data from './data/index.js';

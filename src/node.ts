@@ -1,0 +1,11 @@
+/** elmscale for Node: the platform-free API plus files, the fast backends and (as they land) the server. */
+export * from './index.js';
+export {
+  loadDataSpec,
+  loadDigits,
+  loadMnist,
+  loadIdxFiles,
+  loadCsvFile,
+  readDataFile,
+} from './adapters/node/data-files.js';
+export { nodeBackend } from './adapters/node/default-backend.js';

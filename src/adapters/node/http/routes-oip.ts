@@ -1,0 +1,133 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ElmError, toErrorData } from '../../../core/errors.js';
+import { outcomeFor } from '../../../serving/metrics.js';
+import { modelMetadata } from '../../../serving/protocol/model-io.js';
+import { parseInferRequest } from '../../../serving/protocol/request.js';
+import { shapeResponse } from '../../../serving/protocol/response.js';
+import { EXTENSIONS } from '../../../serving/protocol/types.js';
+import type { ModelEntry } from '../../../serving/registry.js';
+import { sendError } from './reply.js';
+import type { ServerContext } from './options.js';
+
+type Params = { name: string; version?: string };
+type Req = FastifyRequest<{ Params: Params }>;
+
+const JSON_TYPE = 'application/json';
+
+/** Both forms of a model path: /v2/models/{name}[/versions/{version}]{suffix}. */
+function modelPaths(suffix: string): string[] {
+  return [`/v2/models/:name${suffix}`, `/v2/models/:name/versions/:version${suffix}`];
+}
+
+function decodeBody(req: FastifyRequest): { json: unknown; binary?: Uint8Array } {
+  const raw = req.body;
+  const buf = Buffer.isBuffer(raw) ? raw : Buffer.alloc(0);
+  if (buf.length === 0) throw new ElmError('ELM_ERR_BAD_REQUEST', 'the request body is empty');
+  const h = req.headers['inference-header-content-length'];
+  let jsonLen = buf.length;
+  if (h !== undefined) {
+    const n = Number(Array.isArray(h) ? h[0] : h);
+    if (!Number.isInteger(n) || n <= 0 || n > buf.length) {
+      throw new ElmError('ELM_ERR_BAD_REQUEST', `Inference-Header-Content-Length ${String(h)} is invalid`);
+    }
+    jsonLen = n;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(buf.toString('utf8', 0, jsonLen));
+  } catch (e) {
+    throw new ElmError('ELM_ERR_BAD_REQUEST', `the request body is not valid JSON: ${(e as Error).message}`);
+  }
+  if (jsonLen === buf.length) return { json };
+  return { json, binary: new Uint8Array(buf.buffer, buf.byteOffset + jsonLen, buf.length - jsonLen) };
+}
+
+/** OIP v2 core endpoints plus statistics and the classification / binary data extensions. */
+export function registerOipRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const { service, metrics, options } = ctx;
+  let inflight = 0;
+
+  app.get('/v2/health/live', (_req, reply) => {
+    reply.type(JSON_TYPE).send('{"live":true}');
+  });
+  app.get('/v2/health/ready', (_req, reply) => {
+    const ready = service.ready();
+    reply
+      .code(ready ? 200 : 503)
+      .type(JSON_TYPE)
+      .send(ready ? '{"ready":true}' : '{"ready":false}');
+  });
+  app.get('/v2', (_req, reply) => {
+    reply.send({ name: options.name, version: '0.1.0', extensions: [...EXTENSIONS] });
+  });
+  app.get('/v2/models', (_req, reply) => {
+    reply.send({ models: service.registry.names() });
+  });
+
+  for (const path of modelPaths('')) {
+    app.get(path, (req: Req, reply) => {
+      const e = service.resolve(req.params.name, req.params.version);
+      reply.send(modelMetadata(e.name, service.registry.versions(e.name), e.model, e.io));
+    });
+  }
+  for (const path of modelPaths('/ready')) {
+    app.get(path, (req: Req, reply) => {
+      const e = service.resolve(req.params.name, req.params.version);
+      const ready = e.state === 'ready';
+      reply.code(ready ? 200 : 503).send({ name: e.name, ready });
+    });
+  }
+
+  const statsHandler = (req: FastifyRequest<{ Params: Partial<Params> }>, reply: FastifyReply): void => {
+    const { name, version } = req.params;
+    let entries: ModelEntry[];
+    if (name === undefined) entries = service.registry.entries();
+    else if (version === undefined) {
+      service.resolve(name);
+      entries = service.registry.versions(name).map((v) => service.resolve(name, v));
+    } else entries = [service.resolve(name, version)];
+    reply.send({ model_stats: entries.map((e) => e.stats.toJSON(e.name, e.version)) });
+  };
+  app.get('/v2/models/stats', statsHandler);
+  for (const path of modelPaths('/stats')) app.get(path, statsHandler);
+
+  const infer = async (req: Req, reply: FastifyReply): Promise<FastifyReply> => {
+    const t0 = performance.now();
+    const modelLabel = service.registry.has(req.params.name) ? req.params.name : '_unknown';
+    let entry: ModelEntry | undefined;
+    inflight++;
+    metrics.inflight.inc();
+    try {
+      if (inflight > options.maxInflight) {
+        throw new ElmError('ELM_ERR_OVERLOADED', `too many requests in flight (${options.maxInflight})`, {
+          retryAfterS: options.retryAfterS,
+        });
+      }
+      entry = service.resolve(req.params.name, req.params.version);
+      const { json, binary } = decodeBody(req);
+      const parsed = parseInferRequest(json, entry.io, binary, {
+        nonFinite: options.nonFinite,
+        maxRows: options.maxRowsPerRequest,
+      });
+      const r = await service.infer(entry, parsed.x, parsed.rows, parsed.timeoutUs);
+      const shaped = shapeResponse(entry.name, entry.version, parsed, r.out, entry.io);
+      const totalS = (performance.now() - t0) / 1000;
+      service.record(entry, true, totalS * 1e6);
+      metrics.requestFinished(modelLabel, 'success', totalS);
+      const jsonText = JSON.stringify(shaped.body);
+      if (shaped.binary.length === 0) return reply.type(JSON_TYPE).send(jsonText);
+      const head = Buffer.from(jsonText, 'utf8');
+      reply.header('inference-header-content-length', String(head.length));
+      return reply.type('application/octet-stream').send(Buffer.concat([head, ...shaped.binary]));
+    } catch (e) {
+      const totalS = (performance.now() - t0) / 1000;
+      if (entry) service.record(entry, false, totalS * 1e6);
+      metrics.requestFinished(modelLabel, outcomeFor(toErrorData(e).code), totalS);
+      return sendError(reply, e, options.retryAfterS);
+    } finally {
+      inflight--;
+      metrics.inflight.dec();
+    }
+  };
+  for (const path of modelPaths('/infer')) app.post(path, infer);
+}

@@ -1,0 +1,205 @@
+import { availableParallelism } from 'node:os';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ServingMetrics, Outcome } from '../../../serving/metrics.js';
+import type { InferenceService } from '../../../serving/service.js';
+
+const LATENCY_BUCKETS = [
+  25e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3, 25e-3, 50e-3, 100e-3, 250e-3, 1, 2.5, 10,
+];
+const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
+
+export interface PromMetricsOptions {
+  /** Price of one core for one hour (any currency unit), for cost per query. */
+  pricePerCoreHour: number;
+  /** Node's default process metrics (CPU, memory, event loop lag, GC) with the elmscale_ prefix. */
+  defaultMetrics?: boolean;
+}
+
+/**
+ * Prometheus metrics of one server (its own Registry, never the global one). Request, queue and compute
+ * latency histograms; in-flight and queue depth; batch sizes; cache hits/misses; workers and their busy time;
+ * CPU utilisation; and cost per query = CPU-seconds per request × price per core-hour / 3600.
+ */
+export class PromMetrics implements ServingMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<'model' | 'outcome'>;
+  private readonly total: Histogram<'model'>;
+  private readonly queue: Histogram<'model'>;
+  private readonly compute: Histogram<'model'>;
+  private readonly batchSize: Histogram<'model'>;
+  private readonly cacheHits: Counter<'model'>;
+  private readonly cacheMisses: Counter<'model'>;
+  readonly inflight: Gauge;
+  readonly workerBusy: Counter<'worker'>;
+  private readonly children = new Map<string, { total: Histogram.Internal<'model'>; queue: Histogram.Internal<'model'>; compute: Histogram.Internal<'model'> }>();
+  private readonly cpu0 = process.cpuUsage();
+  private lastCpu = process.cpuUsage();
+  private lastWall = performance.now();
+  private okRequests = 0;
+  private allRequests = 0;
+
+  constructor(
+    private readonly service: () => InferenceService | undefined,
+    private readonly workers: () => number,
+    private readonly o: PromMetricsOptions,
+  ) {
+    const r = this.registry;
+    if (o.defaultMetrics ?? true) collectDefaultMetrics({ register: r, prefix: 'elmscale_' });
+    this.requests = new Counter({ name: 'elmscale_requests_total', help: 'Inference requests by model and outcome.', labelNames: ['model', 'outcome'], registers: [r] });
+    this.total = new Histogram({ name: 'elmscale_request_duration_seconds', help: 'End-to-end inference latency (parse to response).', labelNames: ['model'], buckets: LATENCY_BUCKETS, registers: [r] });
+    this.queue = new Histogram({ name: 'elmscale_queue_duration_seconds', help: 'Time a request waited for its batch.', labelNames: ['model'], buckets: LATENCY_BUCKETS, registers: [r] });
+    this.compute = new Histogram({ name: 'elmscale_compute_duration_seconds', help: 'Compute time of the batch a request ran in.', labelNames: ['model'], buckets: LATENCY_BUCKETS, registers: [r] });
+    this.batchSize = new Histogram({ name: 'elmscale_batch_size_rows', help: 'Rows per executed batch.', labelNames: ['model'], buckets: BATCH_BUCKETS, registers: [r] });
+    this.cacheHits = new Counter({ name: 'elmscale_cache_hits_total', help: 'Response cache hits.', labelNames: ['model'], registers: [r] });
+    this.cacheMisses = new Counter({ name: 'elmscale_cache_misses_total', help: 'Response cache misses.', labelNames: ['model'], registers: [r] });
+    this.inflight = new Gauge({ name: 'elmscale_inflight_requests', help: 'Inference requests being served now (concurrent users).', registers: [r] });
+    this.workerBusy = new Counter({ name: 'elmscale_worker_busy_seconds_total', help: 'Compute time per inference worker (inline = the event loop).', labelNames: ['worker'], registers: [r] });
+    const svc = this.service;
+    new Gauge({
+      name: 'elmscale_queue_depth_rows',
+      help: 'Rows waiting in each model version queue.',
+      labelNames: ['model', 'version'],
+      registers: [r],
+      collect() {
+        this.reset();
+        for (const q of svc()?.queueDepths() ?? []) this.set({ model: q.name, version: q.version }, q.rows);
+      },
+    });
+    new Gauge({
+      name: 'elmscale_models_loaded',
+      help: 'Model versions loaded.',
+      registers: [r],
+      collect() {
+        this.set(svc()?.registry.entries().length ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'elmscale_cache_entries',
+      help: 'Entries in the response cache.',
+      registers: [r],
+      collect() {
+        this.set(svc()?.cache?.stats().entries ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'elmscale_cache_bytes',
+      help: 'Bytes held by the response cache.',
+      registers: [r],
+      collect() {
+        this.set(svc()?.cache?.stats().bytes ?? 0);
+      },
+    });
+    const workersFn = this.workers;
+    new Gauge({
+      name: 'elmscale_workers',
+      help: 'Live inference workers (0 = inline mode).',
+      registers: [r],
+      collect() {
+        this.set(workersFn());
+      },
+    });
+    const self = this;
+    new Gauge({
+      name: 'elmscale_cpu_utilization_ratio',
+      help: 'Process CPU time over wall time and cores since the previous scrape (0..1).',
+      registers: [r],
+      collect() {
+        this.set(self.utilisation());
+      },
+    });
+    new Gauge({
+      name: 'elmscale_cpu_seconds_per_request',
+      help: 'Process CPU-seconds since start divided by inference requests answered.',
+      registers: [r],
+      collect() {
+        this.set(self.cpuPerRequest());
+      },
+    });
+    new Gauge({
+      name: 'elmscale_price_per_core_hour',
+      help: 'Configured price of one core-hour (--price-per-core-hour).',
+      registers: [r],
+      collect() {
+        this.set(o.pricePerCoreHour);
+      },
+    });
+    new Gauge({
+      name: 'elmscale_cost_per_query',
+      help: 'CPU-seconds per request × price per core-hour / 3600.',
+      registers: [r],
+      collect() {
+        this.set((self.cpuPerRequest() * o.pricePerCoreHour) / 3600);
+      },
+    });
+    new Gauge({
+      name: 'elmscale_cost_per_million_queries',
+      help: 'Cost per query × 1e6.',
+      registers: [r],
+      collect() {
+        this.set(((self.cpuPerRequest() * o.pricePerCoreHour) / 3600) * 1e6);
+      },
+    });
+  }
+
+  cpuSecondsSinceStart(): number {
+    const u = process.cpuUsage(this.cpu0);
+    return (u.user + u.system) / 1e6;
+  }
+
+  cpuPerRequest(): number {
+    return this.allRequests === 0 ? 0 : this.cpuSecondsSinceStart() / this.allRequests;
+  }
+
+  private utilisation(): number {
+    const u = process.cpuUsage(this.lastCpu);
+    const now = performance.now();
+    const wall = (now - this.lastWall) / 1000;
+    this.lastCpu = process.cpuUsage();
+    this.lastWall = now;
+    return wall <= 0 ? 0 : Math.min(1, (u.user + u.system) / 1e6 / wall / availableParallelism());
+  }
+
+  private child(model: string) {
+    let c = this.children.get(model);
+    if (!c) {
+      c = { total: this.total.labels(model), queue: this.queue.labels(model), compute: this.compute.labels(model) };
+      this.children.set(model, c);
+    }
+    return c;
+  }
+
+  requestFinished(model: string, outcome: Outcome, totalS: number): void {
+    this.allRequests++;
+    if (outcome === 'success') this.okRequests++;
+    this.requests.inc({ model, outcome });
+    this.child(model).total.observe(totalS);
+  }
+  queueTime(model: string, s: number): void {
+    this.child(model).queue.observe(s);
+  }
+  computeTime(model: string, s: number): void {
+    this.child(model).compute.observe(s);
+  }
+  batch(model: string, rows: number): void {
+    this.batchSize.observe({ model }, rows);
+  }
+  cache(model: string, hit: boolean): void {
+    (hit ? this.cacheHits : this.cacheMisses).inc({ model });
+  }
+  workerBusySeconds(worker: string, s: number): void {
+    this.workerBusy.inc({ worker }, s);
+  }
+
+  /** Forget children of unloaded models (bounded label sets). */
+  forget(model: string): void {
+    this.children.delete(model);
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

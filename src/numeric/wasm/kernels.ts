@@ -44,6 +44,7 @@ export interface Kernels {
     ws: number,
     mc: number,
     kc: number,
+    overwrite: number,
   ): void;
   gemv(trans: number, m: number, n: number, a: number, x: number, y: number): void;
   act_apply(act: number, x: number, len: number): void;

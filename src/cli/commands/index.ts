@@ -3,6 +3,7 @@ import { registerTrain } from './train.js';
 import { registerEval } from './eval.js';
 import { registerPredict } from './predict.js';
 import { registerInspect } from './inspect.js';
+import { registerServe } from './serve.js';
 
 /** Sets the process exit code from inside an action (actions never call process.exit). */
 export type SetExit = (code: number) => void;
@@ -13,4 +14,5 @@ export function registerCommands(program: Command, setExit: SetExit): void {
   registerEval(program, setExit);
   registerPredict(program, setExit);
   registerInspect(program, setExit);
+  registerServe(program, setExit);
 }

@@ -75,7 +75,7 @@ export function resolveServerOptions(o: ServerOptions): ResolvedOptions {
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const o = resolveServerOptions(options);
   const codecs = o.codecs ?? new ModelCodecs();
-  const backend: Backend = typeof o.backend === 'object' ? o.backend : servingBackend(o.backend);
+  const backend: Backend = typeof o.backend === 'object' ? o.backend : await servingBackend(o.backend);
   let service: InferenceService | undefined;
   let pool: WorkerPool | undefined;
   const metrics = new PromMetrics(
@@ -178,6 +178,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     });
     for (const plugin of o.plugins ?? []) await plugin(app, context);
     await app.listen({ host: o.host, port: o.port });
+    metrics.resetCpuBaseline();
   } catch (e) {
     await app.close().catch(() => undefined);
     await svc.close().catch(() => undefined);

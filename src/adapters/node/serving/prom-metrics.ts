@@ -32,7 +32,7 @@ export class PromMetrics implements ServingMetrics {
   readonly inflight: Gauge;
   readonly workerBusy: Counter<'worker'>;
   private readonly children = new Map<string, { total: Histogram.Internal<'model'>; queue: Histogram.Internal<'model'>; compute: Histogram.Internal<'model'> }>();
-  private readonly cpu0 = process.cpuUsage();
+  private cpu0 = process.cpuUsage();
   private lastCpu = process.cpuUsage();
   private lastWall = performance.now();
   private okRequests = 0;
@@ -139,6 +139,13 @@ export class PromMetrics implements ServingMetrics {
         this.set(((self.cpuPerRequest() * o.pricePerCoreHour) / 3600) * 1e6);
       },
     });
+  }
+
+  /** Start CPU accounting now (after startup work such as training demo models). */
+  resetCpuBaseline(): void {
+    this.cpu0 = process.cpuUsage();
+    this.allRequests = 0;
+    this.okRequests = 0;
   }
 
   cpuSecondsSinceStart(): number {

@@ -18,7 +18,7 @@ interface WorkerInit {
 
 const init = (workerData ?? {}) as WorkerInit;
 const port = parentPort!;
-const backend = servingBackend(init.backend);
+const backend = await servingBackend(init.backend);
 const models = new Map<string, Model>();
 let codecs: ModelCodecs | undefined;
 

@@ -1,0 +1,59 @@
+import { loadDataSpec } from '../../src/adapters/node/data-files.js';
+import { servingBackend } from '../../src/adapters/node/serving/runtime.js';
+import { ELM } from '../../src/models/elm.js';
+import type { ClassificationDataset } from '../../src/data/dataset.js';
+
+let cached: Promise<{ model: ELM; model2: ELM; data: ClassificationDataset }> | undefined;
+
+/** Two small digits classifiers (L = 64 and 96) and the digits test split, built once per test file. */
+export function fixtures(): Promise<{ model: ELM; model2: ELM; data: ClassificationDataset }> {
+  return (cached ??= (async () => {
+    const backend = await servingBackend();
+    const train = (await loadDataSpec('digits:train')) as ClassificationDataset;
+    const data = (await loadDataSpec('digits:test')) as ClassificationDataset;
+    const model = ELM.fit(train, { hidden: 64, seed: 1 }, { backend });
+    const model2 = ELM.fit(train, { hidden: 96, seed: 2 }, { backend });
+    return { model, model2, data };
+  })());
+}
+
+export function row(data: ClassificationDataset, i: number): number[] {
+  return Array.from(data.x.subarray(i * data.cols, (i + 1) * data.cols));
+}
+
+export function inferBody(rows: number[][], extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    inputs: [{ name: 'input', shape: [rows.length, rows[0]!.length], datatype: 'FP32', data: rows.flat() }],
+    ...extra,
+  });
+}
+
+export async function post(url: string, body: string | Buffer, headers: Record<string, string> = {}): Promise<{ status: number; json: any; headers: Headers }> {
+  const r = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+  const text = await r.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: r.status, json, headers: r.headers };
+}
+
+export async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; json: any; text: string }> {
+  const r = await fetch(url, { headers });
+  const text = await r.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: r.status, json, text };
+}
+
+export function close(a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-5): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (Math.abs(a[i]! - b[i]!) > tol) return false;
+  return true;
+}

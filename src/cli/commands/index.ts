@@ -4,6 +4,7 @@ import { registerEval } from './eval.js';
 import { registerPredict } from './predict.js';
 import { registerInspect } from './inspect.js';
 import { registerServe } from './serve.js';
+import { registerExport } from './export.js';
 
 /** Sets the process exit code from inside an action (actions never call process.exit). */
 export type SetExit = (code: number) => void;
@@ -15,4 +16,5 @@ export function registerCommands(program: Command, setExit: SetExit): void {
   registerPredict(program, setExit);
   registerInspect(program, setExit);
   registerServe(program, setExit);
+  registerExport(program, setExit);
 }

@@ -1,0 +1,201 @@
+import { ElmError } from '../../core/errors.js';
+import { checkArg, isPositiveInt } from '../../core/assert.js';
+import { Xoshiro128 } from '../../core/prng.js';
+import type { Backend } from '../../numeric/backend.js';
+import { ELM, defaultBackend, resolveConfig, standardizeMode, type ElmSpec } from '../../models/elm.js';
+import type { ElmConfig, LabeledData, Model } from '../../models/model.js';
+import { accumulateNormalEquations, solveRidge, type NormalEquations, type ProgressFn } from '../../models/ridge.js';
+import { fitStandardizer } from '../../models/standardize.js';
+
+export interface DistillOptions {
+  /** Hidden units of the student. */
+  hidden: number;
+  config?: Partial<ElmConfig>;
+  /**
+   * Classification targets: 'logits' regresses the teacher's log-probabilities (centred per row: for an ELM
+   * teacher these are exactly its output scores); 'probs' regresses softmax(log p / temperature).
+   */
+  targets?: 'logits' | 'probs';
+  /** Softening (> 1) or sharpening (< 1) of 'probs' targets. Default 1. */
+  temperature?: number;
+  /** Weight of the one-hot labels mixed into the targets (0 = teacher only, the default). */
+  labelWeight?: number;
+  /** Extra unlabelled rows per training row, made by jittering the inputs (default 0). */
+  augment?: number;
+  /** Jitter: Gaussian noise with this fraction of each feature's standard deviation (default 0.3). */
+  jitter?: number;
+  /** Clip jittered inputs to the observed range of each feature (default true: keeps pixels in 0..255). */
+  clip?: boolean;
+  /** Rows per block (teacher predictions and features are made one block at a time). */
+  chunkRows?: number;
+  backend?: Backend;
+  onProgress?: ProgressFn;
+}
+
+/**
+ * Knowledge distillation into a small ELM: the student regresses the teacher's soft outputs (any Model — an ELM,
+ * a router, a mixture), over the training rows and optionally extra jittered rows the teacher labels. Ridge
+ * regression on soft targets is the same closed-form solve as on labels: only the targets differ.
+ */
+export function distill(teacher: Model, data: LabeledData, opts: DistillOptions): ELM {
+  const t0 = performance.now();
+  checkArg(isPositiveInt(opts.hidden), () => `hidden must be a positive integer, got ${opts.hidden}`);
+  if (data.cols !== teacher.inputDim) {
+    throw new ElmError(
+      'ELM_ERR_SHAPE_MISMATCH',
+      `data has ${data.cols} features, the teacher expects ${teacher.inputDim}`,
+    );
+  }
+  const temperature = opts.temperature ?? 1;
+  checkArg(temperature > 0, () => `temperature must be > 0, got ${temperature}`);
+  const augment = opts.augment ?? 0;
+  checkArg(Number.isInteger(augment) && augment >= 0, () => `augment must be a non-negative integer`);
+  const labelWeight = opts.labelWeight ?? 0;
+  checkArg(labelWeight >= 0 && labelWeight <= 1, () => `labelWeight must be in [0, 1]`);
+  const backend = opts.backend ?? defaultBackend();
+  const cfg = resolveConfig({ ...opts.config, hidden: opts.hidden });
+  const d = data.cols,
+    m = teacher.outputDim,
+    l = cfg.hidden;
+  const cls = teacher.task === 'classification';
+  const spec: ElmSpec = {
+    config: cfg,
+    task: teacher.task,
+    inputDim: d,
+    outputDim: m,
+    standardizer: fitStandardizer(data.x, data.rows, d, standardizeMode(cfg, data)),
+  };
+  if (teacher.labels) spec.labels = [...teacher.labels];
+  const shell = new ELM(spec, new Float32Array(l * m), backend);
+  const stats = featureStats(data);
+  const jitter = opts.jitter ?? 0.3;
+  const rng = new Xoshiro128((cfg.seed ^ 0x5bd1e995) >>> 0);
+  const step = Math.max(1, Math.min(opts.chunkRows ?? cfg.chunkRows, data.rows));
+  const xb = new Float32Array(step * d);
+  const tb = new Float32Array(step * m);
+  const eq: NormalEquations = { l, m, g: new Float64Array(l * l), ht: new Float64Array(l * m), rows: 0 };
+  const passes = 1 + augment;
+  const total = passes * data.rows;
+  for (let pass = 0; pass < passes; pass++) {
+    for (let r0 = 0; r0 < data.rows; r0 += step) {
+      const n = Math.min(step, data.rows - r0);
+      const x = xb.subarray(0, n * d);
+      x.set(data.x.subarray(r0 * d, (r0 + n) * d));
+      if (pass > 0) jitterRows(x, n, d, stats, jitter, opts.clip ?? true, rng);
+      const t = tb.subarray(0, n * m);
+      softTargets(teacher, x, n, t, cls, opts.targets ?? 'logits', temperature);
+      if (labelWeight > 0 && cls) {
+        for (let r = 0; r < n; r++) {
+          for (let c = 0; c < m; c++) t[r * m + c] = t[r * m + c]! * (1 - labelWeight);
+          t[r * m + data.y[r0 + r]!] += labelWeight;
+        }
+      }
+      const block: LabeledData = { x, rows: n, cols: d, y: t, task: 'regression', targets: m };
+      accumulateNormalEquations(
+        backend,
+        block,
+        (xx, rr, out) => shell.hiddenLayer(xx, rr, out),
+        l,
+        m,
+        n,
+        undefined,
+        eq,
+      );
+      opts.onProgress?.(pass * data.rows + r0 + n, total);
+    }
+  }
+  const beta = Float32Array.from(solveRidge(backend, eq, cfg.C));
+  shell.dispose();
+  return new ELM(spec, beta, backend, {
+    trainSeconds: (performance.now() - t0) / 1000,
+    trainRows: eq.rows,
+    distilledFrom: teacher.kind,
+    teacherFlopsPerRow: teacher.flopsPerRow,
+  });
+}
+
+function softTargets(
+  teacher: Model,
+  x: Float32Array,
+  n: number,
+  t: Float32Array,
+  cls: boolean,
+  kind: 'logits' | 'probs',
+  temperature: number,
+): void {
+  const m = teacher.outputDim;
+  teacher.predict(x, n, t);
+  if (!cls) return;
+  for (let r = 0; r < n; r++) {
+    const o = r * m;
+    let mean = 0;
+    for (let c = 0; c < m; c++) {
+      const v = Math.log(Math.max(t[o + c]!, 1e-30));
+      t[o + c] = v;
+      mean += v;
+    }
+    mean /= m;
+    if (kind === 'logits') {
+      for (let c = 0; c < m; c++) t[o + c] = t[o + c]! - mean;
+      continue;
+    }
+    let mx = -Infinity;
+    for (let c = 0; c < m; c++) if (t[o + c]! > mx) mx = t[o + c]!;
+    let s = 0;
+    for (let c = 0; c < m; c++) {
+      const e = Math.exp((t[o + c]! - mx) / temperature);
+      t[o + c] = e;
+      s += e;
+    }
+    for (let c = 0; c < m; c++) t[o + c] = t[o + c]! / s;
+  }
+}
+
+interface FeatureStats {
+  std: Float32Array;
+  lo: Float32Array;
+  hi: Float32Array;
+}
+
+function featureStats(data: LabeledData): FeatureStats {
+  const d = data.cols;
+  const sum = new Float64Array(d),
+    sq = new Float64Array(d);
+  const lo = new Float32Array(d).fill(Infinity),
+    hi = new Float32Array(d).fill(-Infinity);
+  for (let r = 0; r < data.rows; r++)
+    for (let i = 0; i < d; i++) {
+      const v = data.x[r * d + i]!;
+      sum[i] += v;
+      sq[i] += v * v;
+      if (v < lo[i]!) lo[i] = v;
+      if (v > hi[i]!) hi[i] = v;
+    }
+  const std = new Float32Array(d);
+  let all = 0;
+  for (let i = 0; i < d; i++) {
+    const mu = sum[i]! / data.rows;
+    std[i] = Math.sqrt(Math.max(0, sq[i]! / data.rows - mu * mu));
+    all += std[i]!;
+  }
+  // same-unit data (pixels): one noise level for every feature, so constant border pixels get noise too
+  if (data.sameUnits) std.fill(all / d);
+  return { std, lo, hi };
+}
+
+function jitterRows(
+  x: Float32Array,
+  n: number,
+  d: number,
+  s: FeatureStats,
+  jitter: number,
+  clip: boolean,
+  rng: Xoshiro128,
+): void {
+  for (let r = 0; r < n; r++)
+    for (let i = 0; i < d; i++) {
+      let v = x[r * d + i]! + jitter * s.std[i]! * rng.normal();
+      if (clip) v = v < s.lo[i]! ? s.lo[i]! : v > s.hi[i]! ? s.hi[i]! : v;
+      x[r * d + i] = v;
+    }
+}

@@ -1,0 +1,106 @@
+import { ElmError } from '../../../core/errors.js';
+
+/** A parsed benchmark target: where the raw connections go and the base path of the OIP routes. */
+export interface Target {
+  url: string;
+  host: string;
+  port: number;
+  /** Path prefix before /v2 (usually empty). */
+  base: string;
+  /** The Host header value. */
+  hostHeader: string;
+}
+
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Parse and check a target URL: plain http only (the generator speaks HTTP/1.1 over TCP). */
+export function parseTarget(url: string): Target {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new ElmError('ELM_ERR_INVALID_ARGUMENT', `--url: "${url}" is not a URL`);
+  }
+  if (u.protocol !== 'http:')
+    throw new ElmError('ELM_ERR_INVALID_ARGUMENT', `--url: only http:// targets are supported, got ${u.protocol}`);
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  const port = u.port ? Number(u.port) : 80;
+  return {
+    url: u.origin + u.pathname.replace(/\/$/, ''),
+    host,
+    port,
+    base: u.pathname.replace(/\/$/, ''),
+    hostHeader: u.host,
+  };
+}
+
+async function get(t: Target, path: string, timeoutMs = 10_000): Promise<{ status: number; text: string }> {
+  const r = await fetch(`http://${t.hostHeader}${t.base}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
+  return { status: r.status, text: await r.text() };
+}
+
+/** GET a JSON document, with a clear error when the target does not answer or answers otherwise. */
+export async function getJson(t: Target, path: string): Promise<unknown> {
+  let r: { status: number; text: string };
+  try {
+    r = await get(t, path);
+  } catch (e) {
+    throw new ElmError('ELM_ERR_DATA_NOT_FOUND', `cannot reach ${t.url}${path}: ${(e as Error).message}`, undefined, e);
+  }
+  if (r.status === 404)
+    throw new ElmError('ELM_ERR_MODEL_NOT_FOUND', `${t.url}${path} answered 404: ${r.text.slice(0, 200)}`);
+  if (r.status !== 200)
+    throw new ElmError('ELM_ERR_BAD_REQUEST', `${t.url}${path} answered ${r.status}: ${r.text.slice(0, 200)}`);
+  try {
+    return JSON.parse(r.text);
+  } catch {
+    throw new ElmError('ELM_ERR_BAD_REQUEST', `${t.url}${path} did not answer JSON`);
+  }
+}
+
+/** The model to load-test: the given one, else the first of GET /v2/models (a common OIP extra). */
+export async function pickModel(t: Target, model: string | undefined): Promise<string> {
+  if (model) return model;
+  let list: unknown;
+  try {
+    list = await getJson(t, '/v2/models');
+  } catch (e) {
+    throw new ElmError(
+      'ELM_ERR_INVALID_ARGUMENT',
+      `give --model: ${t.url} does not list its models (${(e as Error).message})`,
+    );
+  }
+  const names = (list as { models?: unknown }).models;
+  if (!Array.isArray(names) || names.length === 0 || typeof names[0] !== 'string')
+    throw new ElmError('ELM_ERR_MODEL_NOT_FOUND', `${t.url} lists no models; give --model`);
+  return names[0];
+}
+
+/** The Prometheus text of GET /metrics, or undefined when the target has none (then server figures are null). */
+export async function scrapeMetrics(t: Target): Promise<string | undefined> {
+  try {
+    const r = await get(t, '/metrics', 5000);
+    return r.status === 200 ? r.text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Wait until GET /v2/health/ready answers 200 (bounded). */
+export async function waitReady(t: Target, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < until) {
+    try {
+      const r = await get(t, '/v2/health/ready', 2000);
+      if (r.status === 200) return;
+      last = `status ${r.status}`;
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new ElmError('ELM_ERR_MODEL_NOT_READY', `${t.url} was not ready within ${timeoutMs} ms (${last})`);
+}

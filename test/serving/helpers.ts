@@ -29,7 +29,7 @@ export function inferBody(rows: number[][], extra: Record<string, unknown> = {})
 }
 
 export async function post(url: string, body: string | Buffer, headers: Record<string, string> = {}): Promise<{ status: number; json: any; headers: Headers }> {
-  const r = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+  const r = await fetch(url, { method: 'POST', body: body as unknown as string, headers: { 'content-type': 'application/json', ...headers } });
   const text = await r.text();
   let json: any;
   try {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ModelCodecs } from '../../../models/artifact/codecs.js';
 import type { Model } from '../../../models/model.js';
 import type { Backend } from '../../../numeric/backend.js';
+import type { Executor } from '../../../serving/executor.js';
 import type { BalancerName } from '../../../serving/balancing/balancers.js';
 import type { NonFinitePolicy } from '../../../serving/protocol/request.js';
 import type { InferenceService } from '../../../serving/service.js';
@@ -61,6 +62,8 @@ export interface ServerOptions {
   backend?: string | Backend;
   /** URL of a module exporting createCodecs() for workers (non-ELM kinds registered by strategies). */
   workerCodecsModule?: string;
+  /** A custom executor (remote workers, tests); overrides `workers`. */
+  executor?: Executor;
   plugins?: ServerPlugin[];
   logger?: boolean;
   /** Server name reported by GET /v2. */

@@ -84,7 +84,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     { pricePerCoreHour: o.pricePerCoreHour },
   );
   let executor: Executor;
-  if (o.workers > 0) {
+  if (o.executor) executor = o.executor;
+  else if (o.workers > 0) {
     pool = await WorkerPool.create({
       workers: o.workers,
       balancer: balancerByName(o.balancer)!,

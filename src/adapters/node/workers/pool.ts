@@ -64,6 +64,10 @@ export class WorkerPool implements Executor {
   private nextId = 1;
   private waiting: Task[] = [];
   private closing = false;
+  /** Batches re-run after their worker died (for metrics and tests). */
+  retried = 0;
+  /** Workers that died unexpectedly. */
+  crashes = 0;
 
   private constructor(private readonly o: PoolOptions) {
     this.balancer = o.balancer ?? leastOutstanding();
@@ -149,12 +153,16 @@ export class WorkerPool implements Executor {
       for (const t of orphans) t.reject(new ElmError('ELM_ERR_WORKER_FAILED', 'the worker pool is closing'));
       return;
     }
+    this.crashes++;
     this.o.onCrash?.(slot.index, `exit code ${code}`);
     for (const t of orphans) {
       t.attempts++;
       if (t.attempts > 1) {
         t.reject(new ElmError('ELM_ERR_WORKER_FAILED', 'the inference worker crashed twice on this batch'));
-      } else this.dispatch(t);
+      } else {
+        this.retried++;
+        this.dispatch(t);
+      }
     }
     if (wasCurrent) {
       this.spawn(slot.index).catch((e: unknown) => this.o.onCrash?.(slot.index, `respawn failed: ${String(e)}`));

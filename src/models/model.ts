@@ -66,7 +66,7 @@ export const DEFAULT_ELM_CONFIG: ElmConfig = {
   activation: 'tanh',
   seed: 42,
   C: 1,
-  weightScale: 0.5,
+  weightScale: 0.4,
   chunkRows: 1024,
   standardize: 'auto',
 };

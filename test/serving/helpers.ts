@@ -3,6 +3,9 @@ import { servingBackend } from '../../src/adapters/node/serving/runtime.js';
 import { ELM } from '../../src/models/elm.js';
 import type { ClassificationDataset } from '../../src/data/dataset.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON of any shape
+export type Json = any;
+
 let cached: Promise<{ model: ELM; model2: ELM; data: ClassificationDataset }> | undefined;
 
 /** Two small digits classifiers (L = 64 and 96) and the digits test split, built once per test file. */
@@ -28,10 +31,18 @@ export function inferBody(rows: number[][], extra: Record<string, unknown> = {})
   });
 }
 
-export async function post(url: string, body: string | Buffer, headers: Record<string, string> = {}): Promise<{ status: number; json: any; headers: Headers }> {
-  const r = await fetch(url, { method: 'POST', body: body as unknown as string, headers: { 'content-type': 'application/json', ...headers } });
+export async function post(
+  url: string,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: Json; headers: Headers }> {
+  const r = await fetch(url, {
+    method: 'POST',
+    body: body as unknown as string,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
   const text = await r.text();
-  let json: any;
+  let json: Json;
   try {
     json = JSON.parse(text);
   } catch {
@@ -40,10 +51,13 @@ export async function post(url: string, body: string | Buffer, headers: Record<s
   return { status: r.status, json, headers: r.headers };
 }
 
-export async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; json: any; text: string }> {
+export async function get(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: Json; text: string }> {
   const r = await fetch(url, { headers });
   const text = await r.text();
-  let json: any;
+  let json: Json;
   try {
     json = JSON.parse(text);
   } catch {

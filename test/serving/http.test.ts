@@ -30,7 +30,13 @@ describe('OIP v2 over HTTP', () => {
     const outside = await mkdtemp(join(tmpdir(), 'elmscale-outside-'));
     await writeFile(join(outside, 'secret.elm'), codecs.encode(fx.model));
     await symlink(join(outside, 'secret.elm'), join(dir, 'link.txt'));
-    s = await startServer({ port: 0, models: [{ name: 'digits', model: fx.model }], modelsDir: dir, token, bodyLimit: 256 * 1024 });
+    s = await startServer({
+      port: 0,
+      models: [{ name: 'digits', model: fx.model }],
+      modelsDir: dir,
+      token,
+      bodyLimit: 256 * 1024,
+    });
     url = s.url;
   });
   after(async () => {
@@ -38,7 +44,8 @@ describe('OIP v2 over HTTP', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const infer = (name: string, body: string | Buffer, headers: Record<string, string> = {}) => post(`${url}/v2/models/${name}/infer`, body, headers);
+  const infer = (name: string, body: string | Buffer, headers: Record<string, string> = {}) =>
+    post(`${url}/v2/models/${name}/infer`, body, headers);
   const local = (rows: number[][]) => Array.from(fx.model.predict(Float32Array.from(rows.flat()), rows.length));
 
   it('health, server metadata, model list and metadata', async () => {
@@ -48,7 +55,8 @@ describe('OIP v2 over HTTP', () => {
     const meta = await get(`${url}/v2`);
     assert.equal(meta.json.name, 'elmscale');
     assert.equal(typeof meta.json.version, 'string');
-    for (const x of ['model_repository', 'statistics', 'classification', 'binary_tensor_data']) assert.ok(meta.json.extensions.includes(x));
+    for (const x of ['model_repository', 'statistics', 'classification', 'binary_tensor_data'])
+      assert.ok(meta.json.extensions.includes(x));
     assert.deepEqual((await get(`${url}/v2/models`)).json.models, ['digits', 'onfile', 'versioned']);
     const m = await get(`${url}/v2/models/digits`);
     assert.equal(m.json.platform, 'elmscale_elm');
@@ -71,28 +79,59 @@ describe('OIP v2 over HTTP', () => {
     assert.equal(flat.json.id, 'abc');
     assert.equal(flat.json.model_name, 'digits');
     assert.equal(flat.json.model_version, '1');
-    const nested = await infer('digits', JSON.stringify({ inputs: [{ name: 'input', shape: [3, 64], datatype: 'FP32', data: rows }] }));
+    const nested = await infer(
+      'digits',
+      JSON.stringify({ inputs: [{ name: 'input', shape: [3, 64], datatype: 'FP32', data: rows }] }),
+    );
     assert.deepEqual(nested.json.outputs, flat.json.outputs);
     const probs = flat.json.outputs.find((o: { name: string }) => o.name === 'probabilities');
     assert.deepEqual(probs.shape, [3, 10]);
     assert.ok(close(probs.data, local(rows)));
     const cls = flat.json.outputs.find((o: { name: string }) => o.name === 'class');
-    assert.deepEqual(cls.data, [0, 1, 2].map((i) => fx.model.predict(Float32Array.from(rows[i]!), 1).indexOf(Math.max(...fx.model.predict(Float32Array.from(rows[i]!), 1)))));
+    assert.deepEqual(
+      cls.data,
+      [0, 1, 2].map((i) =>
+        fx.model
+          .predict(Float32Array.from(rows[i]!), 1)
+          .indexOf(Math.max(...fx.model.predict(Float32Array.from(rows[i]!), 1))),
+      ),
+    );
   });
 
   it('a batch of N rows equals N single requests (and integer/FP64 inputs work)', async () => {
     const rows = Array.from({ length: 12 }, (_, i) => row(fx.data, i + 10));
     const batch = await infer('digits', inferBody(rows, { outputs: [{ name: 'probabilities' }] }));
-    const singles = await Promise.all(rows.map((r) => infer('digits', inferBody([r], { outputs: [{ name: 'probabilities' }] }))));
-    assert.ok(close(batch.json.outputs[0].data, singles.flatMap((x) => x.json.outputs[0].data)));
-    const ints = await infer('digits', JSON.stringify({ inputs: [{ name: 'input', shape: [1, 64], datatype: 'UINT8', data: rows[0] }] }));
+    const singles = await Promise.all(
+      rows.map((r) => infer('digits', inferBody([r], { outputs: [{ name: 'probabilities' }] }))),
+    );
+    assert.ok(
+      close(
+        batch.json.outputs[0].data,
+        singles.flatMap((x) => x.json.outputs[0].data),
+      ),
+    );
+    const ints = await infer(
+      'digits',
+      JSON.stringify({ inputs: [{ name: 'input', shape: [1, 64], datatype: 'UINT8', data: rows[0] }] }),
+    );
     assert.equal(ints.status, 200);
-    const f64 = await infer('digits', JSON.stringify({ inputs: [{ name: 'input', shape: [64], datatype: 'FP64', data: rows[0] }], outputs: [{ name: 'probabilities' }] }));
+    const f64 = await infer(
+      'digits',
+      JSON.stringify({
+        inputs: [{ name: 'input', shape: [64], datatype: 'FP64', data: rows[0] }],
+        outputs: [{ name: 'probabilities' }],
+      }),
+    );
     assert.ok(close(f64.json.outputs[0].data, singles[0]!.json.outputs[0].data));
   });
 
   it('selects outputs, applies classification, rejects unknown outputs', async () => {
-    const r = await infer('digits', inferBody([row(fx.data, 5)], { outputs: [{ name: 'probabilities', parameters: { classification: 3 } }, { name: 'label' }] }));
+    const r = await infer(
+      'digits',
+      inferBody([row(fx.data, 5)], {
+        outputs: [{ name: 'probabilities', parameters: { classification: 3 } }, { name: 'label' }],
+      }),
+    );
     assert.equal(r.json.outputs.length, 2);
     assert.deepEqual(r.json.outputs[0].shape, [1, 3]);
     assert.match(r.json.outputs[0].data[0], /^[\d.e-]+:\d:\d$/);
@@ -104,10 +143,12 @@ describe('OIP v2 over HTTP', () => {
   it('binary_tensor_data: binary input and output round trip', async () => {
     const rows = [row(fx.data, 7), row(fx.data, 8)];
     const bin = Buffer.from(Float32Array.from(rows.flat()).buffer);
-    const head = Buffer.from(JSON.stringify({
-      inputs: [{ name: 'input', shape: [2, 64], datatype: 'FP32', parameters: { binary_data_size: bin.length } }],
-      outputs: [{ name: 'probabilities', parameters: { binary_data: true } }],
-    }));
+    const head = Buffer.from(
+      JSON.stringify({
+        inputs: [{ name: 'input', shape: [2, 64], datatype: 'FP32', parameters: { binary_data_size: bin.length } }],
+        outputs: [{ name: 'probabilities', parameters: { binary_data: true } }],
+      }),
+    );
     const res = await fetch(`${url}/v2/models/digits/infer`, {
       method: 'POST',
       body: Buffer.concat([head, bin]) as unknown as string,
@@ -131,8 +172,21 @@ describe('OIP v2 over HTTP', () => {
       [JSON.stringify({ inputs: [{ name: 'input', shape: [1, 64], datatype: 'FP32', data: Array(60).fill(0) }] }), 400],
       [JSON.stringify({ inputs: [{ name: 'input', shape: [1, 64], datatype: 'FP16', data: Array(64).fill(0) }] }), 400],
       [JSON.stringify({ inputs: [{ name: 'other', shape: [1, 64], datatype: 'FP32', data: Array(64).fill(0) }] }), 400],
-      [JSON.stringify({ inputs: [{ name: 'input', shape: [1, 64], datatype: 'FP32', data: Array(64).fill(0) }, { name: 'x', shape: [1], datatype: 'FP32', data: [1] }] }), 400],
-      [JSON.stringify({ inputs: [{ name: 'input', shape: [1, 64], datatype: 'FP32', data: [...Array(63).fill(0), 1e999] }] }), 400],
+      [
+        JSON.stringify({
+          inputs: [
+            { name: 'input', shape: [1, 64], datatype: 'FP32', data: Array(64).fill(0) },
+            { name: 'x', shape: [1], datatype: 'FP32', data: [1] },
+          ],
+        }),
+        400,
+      ],
+      [
+        JSON.stringify({
+          inputs: [{ name: 'input', shape: [1, 64], datatype: 'FP32', data: [...Array(63).fill(0), 1e999] }],
+        }),
+        400,
+      ],
       ['{}', 400, { 'inference-header-content-length': '999' }],
       [Buffer.alloc(300 * 1024, 32), 413],
     ];
@@ -168,12 +222,24 @@ describe('OIP v2 over HTTP', () => {
   it('exposes every documented metric', async () => {
     const text = (await get(`${url}/metrics`)).text;
     for (const name of [
-      'elmscale_requests_total', 'elmscale_request_duration_seconds_bucket', 'elmscale_queue_duration_seconds_bucket',
-      'elmscale_compute_duration_seconds_bucket', 'elmscale_inflight_requests', 'elmscale_queue_depth_rows',
-      'elmscale_batch_size_rows_bucket', 'elmscale_cache_misses_total', 'elmscale_workers', 'elmscale_worker_busy_seconds_total',
-      'elmscale_cpu_utilization_ratio', 'elmscale_process_cpu_seconds_total', 'elmscale_cpu_seconds_per_request',
-      'elmscale_cost_per_query', 'elmscale_cost_per_million_queries', 'elmscale_models_loaded',
-    ]) assert.ok(text.includes(name), name);
+      'elmscale_requests_total',
+      'elmscale_request_duration_seconds_bucket',
+      'elmscale_queue_duration_seconds_bucket',
+      'elmscale_compute_duration_seconds_bucket',
+      'elmscale_inflight_requests',
+      'elmscale_queue_depth_rows',
+      'elmscale_batch_size_rows_bucket',
+      'elmscale_cache_misses_total',
+      'elmscale_workers',
+      'elmscale_worker_busy_seconds_total',
+      'elmscale_cpu_utilization_ratio',
+      'elmscale_process_cpu_seconds_total',
+      'elmscale_cpu_seconds_per_request',
+      'elmscale_cost_per_query',
+      'elmscale_cost_per_million_queries',
+      'elmscale_models_loaded',
+    ])
+      assert.ok(text.includes(name), name);
   });
 
   it('repository endpoints need the bearer token', async () => {
@@ -188,7 +254,8 @@ describe('OIP v2 over HTTP', () => {
   });
 
   it('loads from the model directory, refuses escaping paths, loads uploads, unloads', async () => {
-    const load = (name: string, parameters: Record<string, unknown>) => post(`${url}/v2/repository/models/${name}/load`, JSON.stringify({ parameters }), auth);
+    const load = (name: string, parameters: Record<string, unknown>) =>
+      post(`${url}/v2/repository/models/${name}/load`, JSON.stringify({ parameters }), auth);
     const r1 = await load('fromdir', { artifact: 'onfile.elm', version: '5' });
     assert.equal(r1.status, 200, JSON.stringify(r1.json));
     assert.equal(r1.json.version, '5');
@@ -204,14 +271,20 @@ describe('OIP v2 over HTTP', () => {
     assert.equal(up.status, 200);
     assert.deepEqual((await get(`${url}/v2/models/fromdir`)).json.versions, ['5', '6']);
     const raw = await fetch(`${url}/v2/repository/models/raw/load?version=2`, {
-      method: 'POST', body: Buffer.from(codecs.encode(fx.model)) as unknown as string, headers: { ...auth, 'content-type': 'application/octet-stream' },
+      method: 'POST',
+      body: Buffer.from(codecs.encode(fx.model)) as unknown as string,
+      headers: { ...auth, 'content-type': 'application/octet-stream' },
     });
     assert.equal(raw.status, 200);
     const corrupt = await load('bad', { 'file:m.elm': Buffer.from('not an artifact at all').toString('base64') });
     assert.equal(corrupt.status, 422);
     assert.match(corrupt.json.code, /^ELM_ERR_ARTIFACT/);
     assert.equal((await load('bad', {})).status, 400);
-    const un = await post(`${url}/v2/repository/models/fromdir/unload`, JSON.stringify({ parameters: { version: '5' } }), auth);
+    const un = await post(
+      `${url}/v2/repository/models/fromdir/unload`,
+      JSON.stringify({ parameters: { version: '5' } }),
+      auth,
+    );
     assert.equal(un.status, 200);
     assert.deepEqual((await get(`${url}/v2/models/fromdir`)).json.versions, ['6']);
     assert.equal((await post(`${url}/v2/repository/models/fromdir/unload`, '{}', auth)).status, 200);
@@ -234,7 +307,8 @@ describe('OIP v2 over HTTP', () => {
     };
     await s.service.load('hot', { model: fx.model }, { version: '1' });
     const clients = Array.from({ length: 8 }, client);
-    const bytes1 = codecs.encode(fx.model), bytes2 = codecs.encode(fx.model2);
+    const bytes1 = codecs.encode(fx.model),
+      bytes2 = codecs.encode(fx.model2);
     for (let i = 0; i < 6; i++) {
       await s.context.loadArtifact('hot', { bytes: i % 2 ? bytes1 : bytes2 }, { version: '1' }); // replace v1
       await s.context.loadArtifact('hot', { bytes: bytes2 }, { version: '2' }); // add v2 (becomes default)
@@ -252,12 +326,28 @@ describe('OIP v2 over HTTP', () => {
       fc.json(),
       fc.string(),
       fc.record({ inputs: fc.anything() }),
-      fc.record({ id: fc.anything(), inputs: fc.array(fc.record({ name: fc.constantFrom('input', 'x'), shape: fc.array(fc.integer({ min: -2, max: 70 }), { maxLength: 3 }), datatype: fc.constantFrom('FP32', 'INT8', 'BOOL', 'BYTES', 'FP16', 'nope', 'UINT64'), data: fc.anything(), parameters: fc.anything() }), { maxLength: 2 }), outputs: fc.anything(), parameters: fc.anything() }),
+      fc.record({
+        id: fc.anything(),
+        inputs: fc.array(
+          fc.record({
+            name: fc.constantFrom('input', 'x'),
+            shape: fc.array(fc.integer({ min: -2, max: 70 }), { maxLength: 3 }),
+            datatype: fc.constantFrom('FP32', 'INT8', 'BOOL', 'BYTES', 'FP16', 'nope', 'UINT64'),
+            data: fc.anything(),
+            parameters: fc.anything(),
+          }),
+          { maxLength: 2 },
+        ),
+        outputs: fc.anything(),
+        parameters: fc.anything(),
+      }),
     );
     await fc.assert(
       fc.asyncProperty(jsonish, fc.boolean(), async (v, asBinary) => {
-        const text = typeof v === 'string' ? v : JSON.stringify(v) ?? 'null';
-        const headers: Record<string, string> = asBinary ? { 'inference-header-content-length': String(Math.max(1, Math.floor(text.length / 2))) } : {};
+        const text = typeof v === 'string' ? v : (JSON.stringify(v) ?? 'null');
+        const headers: Record<string, string> = asBinary
+          ? { 'inference-header-content-length': String(Math.max(1, Math.floor(text.length / 2))) }
+          : {};
         const r = await infer('digits', text, headers);
         assert.ok(r.status === 200 || (r.status >= 400 && r.status < 500), `${r.status} for ${text.slice(0, 200)}`);
         if (r.status !== 200) assert.equal(typeof r.json.error, 'string');
@@ -273,8 +363,15 @@ describe('OIP v2 over HTTP', () => {
 /** A model that burns `ms` of CPU per predict call (for overload tests). */
 function slowModel(ms: number): Model {
   return {
-    kind: 'elm', task: 'regression', inputDim: 2, outputDim: 1, metrics: {}, flopsPerRow: 1,
-    predictRaw(x, rows) { return this.predict(x, rows); },
+    kind: 'elm',
+    task: 'regression',
+    inputDim: 2,
+    outputDim: 1,
+    metrics: {},
+    flopsPerRow: 1,
+    predictRaw(x, rows) {
+      return this.predict(x, rows);
+    },
     predict(_x, rows) {
       const end = performance.now() + ms;
       while (performance.now() < end);
@@ -289,11 +386,21 @@ describe('backpressure and startup checks', () => {
     // An executor that takes 5 ms per batch without blocking the event loop, so a queue really builds up.
     const inline = new InlineExecutor();
     const executor: Executor = {
-      name: 'slow', concurrency: 1,
-      load: (k, m) => inline.load(k, m), unload: (k) => inline.unload(k), close: () => inline.close(),
+      name: 'slow',
+      concurrency: 1,
+      load: (k, m) => inline.load(k, m),
+      unload: (k) => inline.unload(k),
+      close: () => inline.close(),
       run: (k, x, rows) => new Promise((r) => setTimeout(r, 5)).then(() => inline.run(k, x, rows)),
     };
-    const s = await startServer({ port: 0, models: [{ name: 'slow', model: slowModel(0) }], maxBatchRows: 1, maxQueueRows: 4, cache: false, executor });
+    const s = await startServer({
+      port: 0,
+      models: [{ name: 'slow', model: slowModel(0) }],
+      maxBatchRows: 1,
+      maxQueueRows: 4,
+      cache: false,
+      executor,
+    });
     try {
       const body = JSON.stringify({ inputs: [{ name: 'input', shape: [1, 2], datatype: 'FP32', data: [1, 2] }] });
       const rs = await Promise.all(Array.from({ length: 40 }, () => post(`${s.url}/v2/models/slow/infer`, body)));
@@ -305,8 +412,22 @@ describe('backpressure and startup checks', () => {
         assert.equal(r.headers.get('retry-after'), '1');
         assert.equal(r.json.code, 'ELM_ERR_OVERLOADED');
       }
-      const inflight = await startServer({ port: 0, models: [{ name: 'slow', model: slowModel(0) }], maxInflight: 2, cache: false, executor: { ...executor, load: (k, m) => inline.load(k + 'b', m), unload: (k) => inline.unload(k + 'b'), run: (k, x, rows) => executor.run(k + 'b', x, rows), close: async () => {} } });
-      const rs2 = await Promise.all(Array.from({ length: 20 }, () => post(`${inflight.url}/v2/models/slow/infer`, body)));
+      const inflight = await startServer({
+        port: 0,
+        models: [{ name: 'slow', model: slowModel(0) }],
+        maxInflight: 2,
+        cache: false,
+        executor: {
+          ...executor,
+          load: (k, m) => inline.load(k + 'b', m),
+          unload: (k) => inline.unload(k + 'b'),
+          run: (k, x, rows) => executor.run(k + 'b', x, rows),
+          close: async () => {},
+        },
+      });
+      const rs2 = await Promise.all(
+        Array.from({ length: 20 }, () => post(`${inflight.url}/v2/models/slow/infer`, body)),
+      );
       assert.ok(rs2.some((r) => r.status === 503));
       await inflight.close();
       assert.equal((await post(`${s.url}/v2/models/slow/infer`, body)).status, 200);
@@ -325,16 +446,22 @@ describe('backpressure and startup checks', () => {
     } finally {
       await s.close();
     }
-    await assert.rejects(startServer({ host: '0.0.0.0', port: 0 }), (e: unknown) => isElmError(e, 'ELM_ERR_UNAUTHORIZED'));
-    await assert.rejects(startServer({ port: 0, workers: -1 }), (e: unknown) => isElmError(e, 'ELM_ERR_INVALID_ARGUMENT'));
+    await assert.rejects(startServer({ host: '0.0.0.0', port: 0 }), (e: unknown) =>
+      isElmError(e, 'ELM_ERR_UNAUTHORIZED'),
+    );
+    await assert.rejects(startServer({ port: 0, workers: -1 }), (e: unknown) =>
+      isElmError(e, 'ELM_ERR_INVALID_ARGUMENT'),
+    );
   });
 
   it('accepts extra route plugins', async () => {
     const s = await startServer({
       port: 0,
-      plugins: [(app, ctx) => {
-        app.get('/hello', async () => ({ models: ctx.service.registry.names().length }));
-      }],
+      plugins: [
+        (app, ctx) => {
+          app.get('/hello', async () => ({ models: ctx.service.registry.names().length }));
+        },
+      ],
     });
     try {
       assert.deepEqual((await get(`${s.url}/hello`)).json, { models: 0 });

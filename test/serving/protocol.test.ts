@@ -33,11 +33,22 @@ function throwsCode(fn: () => unknown, code: ErrorCode): void {
 describe('OIP request parsing', () => {
   it('accepts flat and nested data with identical results, and echoes the id', () => {
     const a = parseInferRequest(req({}, { id: '42' }), io);
-    const b = parseInferRequest(req({ data: [[1, 2, 3, 4], [5, 6, 7, 8]] }), io);
+    const b = parseInferRequest(
+      req({
+        data: [
+          [1, 2, 3, 4],
+          [5, 6, 7, 8],
+        ],
+      }),
+      io,
+    );
     assert.deepEqual(Array.from(a.x), Array.from(b.x));
     assert.equal(a.rows, 2);
     assert.equal(a.id, '42');
-    assert.deepEqual(a.outputs.map((o) => o.name), ['probabilities', 'class', 'label']);
+    assert.deepEqual(
+      a.outputs.map((o) => o.name),
+      ['probabilities', 'class', 'label'],
+    );
   });
 
   it('accepts every numeric datatype and BOOL, a single-row [d] shape and trailing dims', () => {
@@ -56,8 +67,14 @@ describe('OIP request parsing', () => {
     throwsCode(() => parseInferRequest(req({ datatype: 'FP16' }), io), 'ELM_ERR_BAD_REQUEST');
     throwsCode(() => parseInferRequest(req({ datatype: 'BYTES' }), io), 'ELM_ERR_BAD_REQUEST');
     throwsCode(() => parseInferRequest(req({ datatype: 'FLOAT' }), io), 'ELM_ERR_BAD_REQUEST');
-    throwsCode(() => parseInferRequest(req({ datatype: 'UINT8', data: [1, 2, 3, 4, 5, 6, 7, 256] }), io), 'ELM_ERR_BAD_REQUEST');
-    throwsCode(() => parseInferRequest(req({ datatype: 'INT32', data: [1, 2, 3, 4, 5, 6, 7, 1.5] }), io), 'ELM_ERR_BAD_REQUEST');
+    throwsCode(
+      () => parseInferRequest(req({ datatype: 'UINT8', data: [1, 2, 3, 4, 5, 6, 7, 256] }), io),
+      'ELM_ERR_BAD_REQUEST',
+    );
+    throwsCode(
+      () => parseInferRequest(req({ datatype: 'INT32', data: [1, 2, 3, 4, 5, 6, 7, 1.5] }), io),
+      'ELM_ERR_BAD_REQUEST',
+    );
     throwsCode(() => parseInferRequest(req({ data: [1, 2, 3, 4, 5, 6, 7, '8'] }), io), 'ELM_ERR_BAD_REQUEST');
     throwsCode(() => parseInferRequest(req({ name: 'x' }), io), 'ELM_ERR_BAD_REQUEST');
     throwsCode(() => parseInferRequest({ inputs: [] }, io), 'ELM_ERR_BAD_REQUEST');
@@ -65,7 +82,10 @@ describe('OIP request parsing', () => {
     throwsCode(() => parseInferRequest(req({}, { outputs: [{ name: 'nope' }] }), io), 'ELM_ERR_BAD_REQUEST');
     throwsCode(() => parseInferRequest(req({}, { id: 7 }), io), 'ELM_ERR_BAD_REQUEST');
     throwsCode(() => parseInferRequest(req({ data: [1, 2, 3, 4, 5, 6, 7, 1e400] }), io), 'ELM_ERR_NON_FINITE');
-    assert.equal(parseInferRequest(req({ data: [1, 2, 3, 4, 5, 6, 7, 1e400] }), io, undefined, { nonFinite: 'allow' }).rows, 2);
+    assert.equal(
+      parseInferRequest(req({ data: [1, 2, 3, 4, 5, 6, 7, 1e400] }), io, undefined, { nonFinite: 'allow' }).rows,
+      2,
+    );
     throwsCode(() => parseInferRequest(req({}), io, undefined, { maxRows: 1 }), 'ELM_ERR_BAD_REQUEST');
     let deep: unknown = [1];
     for (let i = 0; i < 10000; i++) deep = [deep];
@@ -78,21 +98,44 @@ describe('OIP request parsing', () => {
     const p = parseInferRequest(req({ data: undefined, parameters: { binary_data_size: 32 } }), io, bin);
     assert.deepEqual(Array.from(p.x), Array.from(f));
     const h = new Uint16Array(Array.from(f, floatToHalf));
-    const p16 = parseInferRequest(req({ datatype: 'FP16', data: undefined, parameters: { binary_data_size: 16 } }), io, new Uint8Array(h.buffer));
+    const p16 = parseInferRequest(
+      req({ datatype: 'FP16', data: undefined, parameters: { binary_data_size: 16 } }),
+      io,
+      new Uint8Array(h.buffer),
+    );
     assert.deepEqual(Array.from(p16.x), Array.from(f));
     const i64 = new BigInt64Array([1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n]);
-    const p64 = parseInferRequest(req({ datatype: 'INT64', data: undefined, parameters: { binary_data_size: 64 } }), io, new Uint8Array(i64.buffer));
+    const p64 = parseInferRequest(
+      req({ datatype: 'INT64', data: undefined, parameters: { binary_data_size: 64 } }),
+      io,
+      new Uint8Array(i64.buffer),
+    );
     assert.deepEqual(Array.from(p64.x), Array.from(f));
-    throwsCode(() => parseInferRequest(req({ data: undefined, parameters: { binary_data_size: 31 } }), io, bin), 'ELM_ERR_BAD_REQUEST');
-    throwsCode(() => parseInferRequest(req({ data: undefined, parameters: { binary_data_size: 64 } }), io, bin), 'ELM_ERR_BAD_REQUEST');
+    throwsCode(
+      () => parseInferRequest(req({ data: undefined, parameters: { binary_data_size: 31 } }), io, bin),
+      'ELM_ERR_BAD_REQUEST',
+    );
+    throwsCode(
+      () => parseInferRequest(req({ data: undefined, parameters: { binary_data_size: 64 } }), io, bin),
+      'ELM_ERR_BAD_REQUEST',
+    );
   });
 
   it('parses timeout (µs), output selection and classification', () => {
-    const p = parseInferRequest(req({}, { parameters: { timeout: 5000 }, outputs: [{ name: 'probabilities', parameters: { classification: 2 } }] }), io);
+    const p = parseInferRequest(
+      req(
+        {},
+        { parameters: { timeout: 5000 }, outputs: [{ name: 'probabilities', parameters: { classification: 2 } }] },
+      ),
+      io,
+    );
     assert.equal(p.timeoutUs, 5000);
     assert.deepEqual(p.outputs, [{ name: 'probabilities', binary: false, classification: 2 }]);
     throwsCode(() => parseInferRequest(req({}, { parameters: { timeout: 'soon' } }), io), 'ELM_ERR_BAD_REQUEST');
-    throwsCode(() => parseInferRequest(req({}, { outputs: [{ name: 'class', parameters: { classification: 2 } }] }), io), 'ELM_ERR_BAD_REQUEST');
+    throwsCode(
+      () => parseInferRequest(req({}, { outputs: [{ name: 'class', parameters: { classification: 2 } }] }), io),
+      'ELM_ERR_BAD_REQUEST',
+    );
   });
 });
 
@@ -109,7 +152,10 @@ describe('OIP response shaping', () => {
     assert.deepEqual(body.outputs[0]!.shape, [2, 3]);
   });
   it('classification extension returns top-N "value:index:label" strings', () => {
-    const p = parseInferRequest(req({}, { outputs: [{ name: 'probabilities', parameters: { classification: 2 } }] }), io);
+    const p = parseInferRequest(
+      req({}, { outputs: [{ name: 'probabilities', parameters: { classification: 2 } }] }),
+      io,
+    );
     const { body } = shapeResponse('m', '1', p, preds, io);
     const out = body.outputs[0]!;
     assert.equal(out.datatype, 'BYTES');
@@ -118,7 +164,10 @@ describe('OIP response shaping', () => {
     assert.match((out.data as string[])[3]!, /^0\.3\d*:2:c$/);
   });
   it('binary outputs carry binary_data_size and little-endian bytes', () => {
-    const p = parseInferRequest(req({}, { parameters: { binary_data_output: true }, outputs: [{ name: 'probabilities' }] }), io);
+    const p = parseInferRequest(
+      req({}, { parameters: { binary_data_output: true }, outputs: [{ name: 'probabilities' }] }),
+      io,
+    );
     const { body, binary } = shapeResponse('m', '1', p, preds, io);
     assert.equal(body.outputs[0]!.parameters!.binary_data_size, 24);
     assert.equal(body.outputs[0]!.data, undefined);
@@ -128,7 +177,8 @@ describe('OIP response shaping', () => {
 
 describe('protocol helpers', () => {
   it('half floats round-trip', () => {
-    for (const v of [0, 1, -2, 0.5, 65504, 1e-5, -0.333]) assert.ok(Math.abs(halfToFloat(floatToHalf(v)) - v) <= Math.abs(v) * 1e-3 + 1e-7);
+    for (const v of [0, 1, -2, 0.5, 65504, 1e-5, -0.333])
+      assert.ok(Math.abs(halfToFloat(floatToHalf(v)) - v) <= Math.abs(v) * 1e-3 + 1e-7);
   });
   it('every error code maps to an HTTP status', () => {
     for (const c of Object.keys(ERROR_CODES) as ErrorCode[]) assert.ok(httpStatusFor(c) >= 400);
@@ -137,6 +187,9 @@ describe('protocol helpers', () => {
   });
   it('modelIO describes a regressor with one predictions output', () => {
     const r = modelIO({ kind: 'elm', task: 'regression', inputDim: 3, outputDim: 2 } as never);
-    assert.deepEqual(r.outputs.map((o) => o.name), ['predictions']);
+    assert.deepEqual(
+      r.outputs.map((o) => o.name),
+      ['predictions'],
+    );
   });
 });

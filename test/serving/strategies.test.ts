@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isElmError } from '../../src/core/errors.js';
-import { leastOutstanding, powerOfTwoChoices, roundRobin, type Balancer } from '../../src/serving/balancing/balancers.js';
+import {
+  leastOutstanding,
+  powerOfTwoChoices,
+  roundRobin,
+  type Balancer,
+} from '../../src/serving/balancing/balancers.js';
 import { Batcher } from '../../src/serving/batching/batcher.js';
 import { dynamicBatching, noBatching, type BatchPolicy } from '../../src/serving/batching/policy.js';
 import { LruCache, ShardedLruCache, type CacheOptions, type ResponseCache } from '../../src/serving/caching/cache.js';
@@ -131,7 +136,14 @@ balancerConformance('power-of-two', () => powerOfTwoChoices(() => rng.uniform())
 
 describe('least-outstanding picks the idlest worker', () => {
   it('picks the minimum', () => {
-    assert.equal(leastOutstanding()([{ alive: true, outstanding: 3 }, { alive: true, outstanding: 1 }, { alive: true, outstanding: 2 }]), 1);
+    assert.equal(
+      leastOutstanding()([
+        { alive: true, outstanding: 3 },
+        { alive: true, outstanding: 1 },
+        { alive: true, outstanding: 2 },
+      ]),
+      1,
+    );
   });
 });
 
@@ -163,7 +175,8 @@ describe('Batcher', () => {
     const s = new ManualScheduler();
     const { b, batches, complete } = echoBatcher(dynamicBatching({ maxBatchRows: 8, maxQueueDelayUs: 0 }), s);
     const ps = [];
-    for (let i = 0; i < 10; i++) ps.push(b.submit(new Float32Array([i, i + 0.5, i + 1, i + 1.5]).subarray(0, i % 2 ? 2 : 4), i % 2 ? 1 : 2));
+    for (let i = 0; i < 10; i++)
+      ps.push(b.submit(new Float32Array([i, i + 0.5, i + 1, i + 1.5]).subarray(0, i % 2 ? 2 : 4), i % 2 ? 1 : 2));
     s.flush();
     for (let k = 0; k < 5; k++) await complete();
     const rs = await Promise.all(ps);
@@ -171,7 +184,10 @@ describe('Batcher', () => {
       const want = [i * 2, (i + 0.5) * 2, (i + 1) * 2, (i + 1.5) * 2].slice(0, i % 2 ? 2 : 4);
       assert.deepEqual(Array.from(r.out), want);
     });
-    assert.equal(batches.reduce((a, c) => a + c, 0), 15);
+    assert.equal(
+      batches.reduce((a, c) => a + c, 0),
+      15,
+    );
     assert.ok(batches.every((n) => n <= 8));
     assert.ok(batches.length < 10);
   });
@@ -200,7 +216,11 @@ describe('Batcher', () => {
     const { b, complete } = echoBatcher(noBatching(), s, 1, 3);
     const first = b.submit(new Float32Array(2), 1);
     s.flush(); // first is now running, the queue is empty
-    const queued = [b.submit(new Float32Array(2), 1, s.nowUs() + 100), b.submit(new Float32Array(2), 1), b.submit(new Float32Array(2), 1)];
+    const queued = [
+      b.submit(new Float32Array(2), 1, s.nowUs() + 100),
+      b.submit(new Float32Array(2), 1),
+      b.submit(new Float32Array(2), 1),
+    ];
     await assert.rejects(b.submit(new Float32Array(2), 1), (e: unknown) => isElmError(e, 'ELM_ERR_OVERLOADED'));
     const timedOut = assert.rejects(queued[0]!, (e: unknown) => isElmError(e, 'ELM_ERR_TIMEOUT'));
     s.advance(200);
@@ -226,9 +246,17 @@ describe('Batcher', () => {
 
   it('propagates executor errors to every request of the batch', async () => {
     const s = new ManualScheduler();
-    const b = new Batcher(() => Promise.reject(new Error('boom')), dynamicBatching({ maxBatchRows: 4, maxQueueDelayUs: 0 }), s, {
-      inputDim: 1, outputDim: 1, maxQueueRows: 10, slots: () => 1,
-    });
+    const b = new Batcher(
+      () => Promise.reject(new Error('boom')),
+      dynamicBatching({ maxBatchRows: 4, maxQueueDelayUs: 0 }),
+      s,
+      {
+        inputDim: 1,
+        outputDim: 1,
+        maxQueueRows: 10,
+        slots: () => 1,
+      },
+    );
     const ps = [b.submit(new Float32Array(1), 1), b.submit(new Float32Array(1), 1)];
     s.flush();
     for (const p of ps) await assert.rejects(p, /boom/);

@@ -11,11 +11,18 @@ describe('worker pool', () => {
   let fx: Awaited<ReturnType<typeof fixtures>>;
   before(async () => {
     fx = await fixtures();
-    s = await startServer({ port: 0, workers: 2, balancer: 'round-robin', cache: false, models: [{ name: 'digits', model: fx.model }] });
+    s = await startServer({
+      port: 0,
+      workers: 2,
+      balancer: 'round-robin',
+      cache: false,
+      models: [{ name: 'digits', model: fx.model }],
+    });
   });
   after(() => s.close());
 
-  const probs = (rows: number[][]) => post(`${s.url}/v2/models/digits/infer`, inferBody(rows, { outputs: [{ name: 'probabilities' }] }));
+  const probs = (rows: number[][]) =>
+    post(`${s.url}/v2/models/digits/infer`, inferBody(rows, { outputs: [{ name: 'probabilities' }] }));
 
   it('returns what the model computes in-process, spread over both workers', async () => {
     const rows = Array.from({ length: 40 }, (_, i) => row(fx.data, i));
@@ -39,7 +46,9 @@ describe('worker pool', () => {
     const rs = await Promise.all(pending);
     rs.forEach((r, i) => {
       assert.equal(r.status, 200, JSON.stringify(r.json));
-      assert.ok(close(r.json.outputs[0].data.slice(0, 10), Array.from(fx.model.predict(Float32Array.from(rows[i]!), 1))));
+      assert.ok(
+        close(r.json.outputs[0].data.slice(0, 10), Array.from(fx.model.predict(Float32Array.from(rows[i]!), 1))),
+      );
     });
     for (let i = 0; i < 100 && pool.alive() < 2; i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal(pool.alive(), 2);

@@ -46,7 +46,11 @@ function addServeOptions(c: Command): Command {
     .option('--workers <n>', 'inference worker threads (0 = inline on the event loop)', num('workers', true))
     .option('--balancer <name>', 'least-outstanding | round-robin | power-of-two')
     .option('--max-batch-rows <n>', 'dynamic batching: largest batch in rows (1 = off)', num('max-batch-rows', true))
-    .option('--max-queue-delay-us <n>', 'dynamic batching: longest wait for a fuller batch, µs', num('max-queue-delay-us'))
+    .option(
+      '--max-queue-delay-us <n>',
+      'dynamic batching: longest wait for a fuller batch, µs',
+      num('max-queue-delay-us'),
+    )
     .option('--max-queue-rows <n>', 'rows waiting per model version before 503', num('max-queue-rows', true))
     .option('--max-inflight <n>', 'concurrent inference requests before 503', num('max-inflight', true))
     .option('--body-limit <bytes>', 'largest request body', num('body-limit', true))
@@ -57,7 +61,11 @@ function addServeOptions(c: Command): Command {
     .option('--cache-entries <n>', 'response cache entry limit', num('cache-entries', true))
     .option('--cache-ttl-ms <n>', 'response cache time to live, ms', num('cache-ttl-ms'))
     .option('--token <token>', 'bearer token for repository/admin endpoints (or ELMSCALE_TOKEN)')
-    .option('--price-per-core-hour <x>', 'price of one core-hour, for the cost-per-query metrics', num('price-per-core-hour'))
+    .option(
+      '--price-per-core-hour <x>',
+      'price of one core-hour, for the cost-per-query metrics',
+      num('price-per-core-hour'),
+    )
     .option('--backend <name>', 'numeric backend for inference (wasm | js)')
     .option('--log', 'log every request (fastify/pino) to stdout');
 }
@@ -114,7 +122,8 @@ function printBanner(s: RunningServer, trainMs?: number): void {
   const lines = [
     `elmscale serving ${s.registry.names().length} model(s) on ${s.url} (${s.executor.name}${s.executor.name === 'workers' ? ` ×${s.executor.concurrency}` : ''})`,
   ];
-  if (trainMs !== undefined) lines.push(`  demo models trained in ${trainMs.toFixed(0)} ms on the embedded digits data`);
+  if (trainMs !== undefined)
+    lines.push(`  demo models trained in ${trainMs.toFixed(0)} ms on the embedded digits data`);
   for (const n of s.registry.names()) lines.push(`  model    ${s.url}/v2/models/${n}   (POST .../infer)`);
   lines.push(`  health   ${s.url}/v2/health/ready`, `  metrics  ${s.url}/metrics`, `  server   ${s.url}/v2`);
   const first = s.registry.names()[0];
@@ -155,13 +164,17 @@ async function run(f: ServeFlags, demo: boolean, setExit: SetExit): Promise<void
 
 export function registerServe(program: Command, setExit: SetExit): void {
   addServeOptions(
-    program.command('serve').description('Serve .elm models over the Open Inference Protocol v2 (REST) with batching, caching and metrics'),
+    program
+      .command('serve')
+      .description('Serve .elm models over the Open Inference Protocol v2 (REST) with batching, caching and metrics'),
   )
     .option('--demo', 'also train and serve the demo digits models')
     .action((f: ServeFlags) => run(f, f.demo === true, setExit));
   addServeOptions(
     program
       .command('demo')
-      .description('Train demo models on the embedded digits data (well under a second) and serve them on 127.0.0.1:8000'),
+      .description(
+        'Train demo models on the embedded digits data (well under a second) and serve them on 127.0.0.1:8000',
+      ),
   ).action((f: ServeFlags) => run(f, true, setExit));
 }

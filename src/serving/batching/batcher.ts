@@ -142,7 +142,9 @@ export class Batcher {
     while (this.head < this.queue.length && this.queue[this.head]!.deadlineUs <= now) {
       const p = this.queue[this.head++]!;
       this.rowsQueued -= p.rows;
-      p.reject(new ElmError('ELM_ERR_TIMEOUT', `request timed out after ${Math.round(now - p.enqueuedUs)} µs in queue`));
+      p.reject(
+        new ElmError('ELM_ERR_TIMEOUT', `request timed out after ${Math.round(now - p.enqueuedUs)} µs in queue`),
+      );
     }
   }
 

@@ -49,7 +49,7 @@ export const QUICK_PLAN: SweepPlan = {
   warmupMs: 300,
   durationMs: 1200,
   refine: 0,
-  stopAfterFails: 1,
+  stopAfterFails: 2,
   maxSteps: 8,
   maxTotalMs: 20_000,
 };

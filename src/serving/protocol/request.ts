@@ -47,7 +47,12 @@ function readParameters(v: unknown, where: string): Parameters | undefined {
  * Validate an OIP v2 inference request against a model's tensors and decode its input to float32.
  * `binary` is the bytes after the JSON header (binary_tensor_data extension), if any.
  */
-export function parseInferRequest(body: unknown, io: ModelIO, binary?: Uint8Array, opts: ParseOptions = {}): ParsedInfer {
+export function parseInferRequest(
+  body: unknown,
+  io: ModelIO,
+  binary?: Uint8Array,
+  opts: ParseOptions = {},
+): ParsedInfer {
   if (!isObject(body)) throw bad('the request body must be a JSON object');
   const { id, inputs, outputs } = body;
   if (id !== undefined && typeof id !== 'string') throw bad('"id" must be a string');
@@ -138,7 +143,8 @@ function rowsOf(name: string, shape: unknown, d: number, maxRows?: number): numb
 }
 
 function parseOutputs(outputs: unknown, io: ModelIO, binaryDefault: boolean): OutputRequest[] {
-  if (outputs === undefined) return io.outputs.map((o) => ({ name: o.name, binary: binaryDefault && o.datatype !== 'BYTES' }));
+  if (outputs === undefined)
+    return io.outputs.map((o) => ({ name: o.name, binary: binaryDefault && o.datatype !== 'BYTES' }));
   if (!Array.isArray(outputs)) throw bad('"outputs" must be an array');
   const seen = new Set<string>();
   return outputs.map((o) => {

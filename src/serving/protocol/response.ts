@@ -90,7 +90,8 @@ const encoder = new TextEncoder();
 function toBytes(r: ResponseOutput): Uint8Array {
   const data = r.data!;
   if (r.datatype === 'FP32') return new Uint8Array(Float32Array.from(data as number[]).buffer);
-  if (r.datatype === 'INT64') return new Uint8Array(BigInt64Array.from((data as number[]).map((v) => BigInt(v))).buffer);
+  if (r.datatype === 'INT64')
+    return new Uint8Array(BigInt64Array.from((data as number[]).map((v) => BigInt(v))).buffer);
   const parts = (data as string[]).map((s) => encoder.encode(s));
   const out = new Uint8Array(parts.reduce((n, p) => n + 4 + p.length, 0));
   const dv = new DataView(out.buffer);

@@ -20,7 +20,11 @@ export interface ServerContext {
   metrics: PromMetrics;
   options: ResolvedOptions;
   /** Load an artifact (bytes or a path inside modelsDir) as name/version. */
-  loadArtifact(name: string, src: { bytes: Uint8Array } | { path: string }, o?: { version?: string; makeDefault?: boolean }): Promise<{ name: string; version: string; contentHash: string }>;
+  loadArtifact(
+    name: string,
+    src: { bytes: Uint8Array } | { path: string },
+    o?: { version?: string; makeDefault?: boolean },
+  ): Promise<{ name: string; version: string; contentHash: string }>;
 }
 
 /** Extra routes: a function given the fastify instance and the server context (edge deployment, bench). */

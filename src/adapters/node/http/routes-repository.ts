@@ -72,7 +72,11 @@ export function registerRepositoryRoutes(app: FastifyInstance, ctx: ServerContex
       if (ctype.startsWith('application/octet-stream')) {
         const bytes = Buffer.isBuffer(req.body) ? new Uint8Array(req.body) : new Uint8Array(0);
         if (bytes.length === 0) throw new ElmError('ELM_ERR_BAD_REQUEST', 'the artifact body is empty');
-        const r = await ctx.loadArtifact(name, { bytes }, { version: query.version, makeDefault: query.default === 'true' });
+        const r = await ctx.loadArtifact(
+          name,
+          { bytes },
+          { version: query.version, makeDefault: query.default === 'true' },
+        );
         return { name, load: true, version: r.version, content_hash: r.contentHash };
       }
       const p = params(jsonBody(req));
@@ -81,7 +85,10 @@ export function registerRepositoryRoutes(app: FastifyInstance, ctx: ServerContex
       const path = optString(p, 'artifact');
       const files = Object.keys(p).filter((k) => k.startsWith('file:'));
       if ((path === undefined) === (files.length === 0) || files.length > 1) {
-        throw new ElmError('ELM_ERR_BAD_REQUEST', 'give exactly one of parameters.artifact or one "file:<name>" (base64)');
+        throw new ElmError(
+          'ELM_ERR_BAD_REQUEST',
+          'give exactly one of parameters.artifact or one "file:<name>" (base64)',
+        );
       }
       let r;
       if (path !== undefined) r = await ctx.loadArtifact(name, { path }, { version, makeDefault });
@@ -90,7 +97,11 @@ export function registerRepositoryRoutes(app: FastifyInstance, ctx: ServerContex
         if (typeof b64 !== 'string' || !BASE64_RE.test(b64)) {
           throw new ElmError('ELM_ERR_BAD_REQUEST', `${files[0]} must be base64 text`);
         }
-        r = await ctx.loadArtifact(name, { bytes: new Uint8Array(Buffer.from(b64, 'base64')) }, { version, makeDefault });
+        r = await ctx.loadArtifact(
+          name,
+          { bytes: new Uint8Array(Buffer.from(b64, 'base64')) },
+          { version, makeDefault },
+        );
       }
       return { name, load: true, version: r.version, content_hash: r.contentHash };
     });

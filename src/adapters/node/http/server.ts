@@ -51,7 +51,15 @@ export function resolveServerOptions(o: ServerOptions): ResolvedOptions {
   const r = { ...DEFAULT_SERVER_OPTIONS, ...o } as ResolvedOptions;
   for (const k of Object.keys(r) as (keyof ServerOptions)[]) if (r[k] === undefined) delete r[k];
   Object.assign(r, { ...DEFAULT_SERVER_OPTIONS, ...r });
-  const ints: (keyof ResolvedOptions)[] = ['port', 'workers', 'maxBatchRows', 'maxQueueRows', 'maxInflight', 'bodyLimit', 'maxRowsPerRequest'];
+  const ints: (keyof ResolvedOptions)[] = [
+    'port',
+    'workers',
+    'maxBatchRows',
+    'maxQueueRows',
+    'maxInflight',
+    'bodyLimit',
+    'maxRowsPerRequest',
+  ];
   for (const k of ints) {
     const v = r[k];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
@@ -61,9 +69,13 @@ export function resolveServerOptions(o: ServerOptions): ResolvedOptions {
   if (!(r.maxQueueDelayUs >= 0)) throw new ElmError('ELM_ERR_INVALID_ARGUMENT', 'maxQueueDelayUs must be ≥ 0');
   if (!(r.pricePerCoreHour >= 0)) throw new ElmError('ELM_ERR_INVALID_ARGUMENT', 'pricePerCoreHour must be ≥ 0');
   if (!balancerByName(r.balancer)) throw new ElmError('ELM_ERR_INVALID_ARGUMENT', `unknown balancer "${r.balancer}"`);
-  if (!['reject', 'allow'].includes(r.nonFinite)) throw new ElmError('ELM_ERR_INVALID_ARGUMENT', 'nonFinite must be reject|allow');
+  if (!['reject', 'allow'].includes(r.nonFinite))
+    throw new ElmError('ELM_ERR_INVALID_ARGUMENT', 'nonFinite must be reject|allow');
   if (!isLoopback(r.host) && !r.token) {
-    throw new ElmError('ELM_ERR_UNAUTHORIZED', `refusing to listen on non-loopback host ${r.host} without a token (--token)`);
+    throw new ElmError(
+      'ELM_ERR_UNAUTHORIZED',
+      `refusing to listen on non-loopback host ${r.host} without a token (--token)`,
+    );
   }
   return r;
 }
@@ -76,10 +88,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const o = resolveServerOptions(options);
   const codecs = o.codecs ?? new ModelCodecs();
   const backend: Backend = typeof o.backend === 'object' ? o.backend : await servingBackend(o.backend);
-  let service: InferenceService | undefined;
+  const ref: { service?: InferenceService } = {};
   let pool: WorkerPool | undefined;
   const metrics = new PromMetrics(
-    () => service,
+    () => ref.service,
     () => pool?.alive() ?? 0,
     { pricePerCoreHour: o.pricePerCoreHour },
   );
@@ -111,8 +123,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       close: () => inline.close(),
     };
   }
-  const cache = o.cache === false ? undefined : new LruCache<Float32Array>({ ...DEFAULT_CACHE, ...o.cache, now: () => Date.now() });
-  service = new InferenceService({
+  const cache =
+    o.cache === false ? undefined : new LruCache<Float32Array>({ ...DEFAULT_CACHE, ...o.cache, now: () => Date.now() });
+  const svc = new InferenceService({
     executor,
     scheduler: nodeScheduler,
     wallMs: () => Date.now(),
@@ -122,16 +135,20 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ...(cache ? { cache } : {}),
     metrics,
   });
-  const svc = service;
+  ref.service = svc;
 
   const loadArtifact: ServerContext['loadArtifact'] = async (name, src, lo = {}) => {
     const bytes = 'bytes' in src ? src.bytes : await readArtifact(await resolveInside(o.modelsDir, src.path));
     const d = decodeArtifact(codecs, bytes, backend);
-    const e = await svc.load(name, { model: d.model, bytes }, {
-      ...(lo.version !== undefined ? { version: lo.version } : {}),
-      ...(lo.makeDefault ? { makeDefault: true } : {}),
-      contentHash: d.contentHash,
-    });
+    const e = await svc.load(
+      name,
+      { model: d.model, bytes },
+      {
+        ...(lo.version !== undefined ? { version: lo.version } : {}),
+        ...(lo.makeDefault ? { makeDefault: true } : {}),
+        contentHash: d.contentHash,
+      },
+    );
     return { name: e.name, version: e.version, contentHash: d.contentHash };
   };
   const context: ServerContext = { service: svc, metrics, options: o, loadArtifact };
@@ -140,7 +157,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   try {
     // Initial models.
     for (const m of o.models ?? []) {
-      await svc.load(m.name, { model: m.model, ...(m.bytes ? { bytes: m.bytes } : {}) }, m.version ? { version: m.version } : {});
+      await svc.load(
+        m.name,
+        { model: m.model, ...(m.bytes ? { bytes: m.bytes } : {}) },
+        m.version ? { version: m.version } : {},
+      );
     }
     if (o.modelsDir) {
       if (!(await isDirectory(o.modelsDir))) {
@@ -167,7 +188,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       const known = KNOWN_PATHS.find(([re]) => re.test(path));
       if (known && known[1] !== req.method) {
         reply.header('allow', known[1]);
-        return reply.code(405).type('application/json').send(JSON.stringify({ error: `${req.method} is not allowed on ${path}`, code: 'ELM_ERR_BAD_REQUEST' }));
+        return reply
+          .code(405)
+          .type('application/json')
+          .send(JSON.stringify({ error: `${req.method} is not allowed on ${path}`, code: 'ELM_ERR_BAD_REQUEST' }));
       }
       return sendError(reply, new ElmError('ELM_ERR_MODEL_NOT_FOUND', `no route ${req.method} ${path}`), o.retryAfterS);
     });

@@ -31,7 +31,10 @@ export class PromMetrics implements ServingMetrics {
   private readonly cacheMisses: Counter<'model'>;
   readonly inflight: Gauge;
   readonly workerBusy: Counter<'worker'>;
-  private readonly children = new Map<string, { total: Histogram.Internal<'model'>; queue: Histogram.Internal<'model'>; compute: Histogram.Internal<'model'> }>();
+  private readonly children = new Map<
+    string,
+    { total: Histogram.Internal<'model'>; queue: Histogram.Internal<'model'>; compute: Histogram.Internal<'model'> }
+  >();
   private cpu0 = process.cpuUsage();
   private lastCpu = process.cpuUsage();
   private lastWall = performance.now();
@@ -45,15 +48,63 @@ export class PromMetrics implements ServingMetrics {
   ) {
     const r = this.registry;
     if (o.defaultMetrics ?? true) collectDefaultMetrics({ register: r, prefix: 'elmscale_' });
-    this.requests = new Counter({ name: 'elmscale_requests_total', help: 'Inference requests by model and outcome.', labelNames: ['model', 'outcome'], registers: [r] });
-    this.total = new Histogram({ name: 'elmscale_request_duration_seconds', help: 'End-to-end inference latency (parse to response).', labelNames: ['model'], buckets: LATENCY_BUCKETS, registers: [r] });
-    this.queue = new Histogram({ name: 'elmscale_queue_duration_seconds', help: 'Time a request waited for its batch.', labelNames: ['model'], buckets: LATENCY_BUCKETS, registers: [r] });
-    this.compute = new Histogram({ name: 'elmscale_compute_duration_seconds', help: 'Compute time of the batch a request ran in.', labelNames: ['model'], buckets: LATENCY_BUCKETS, registers: [r] });
-    this.batchSize = new Histogram({ name: 'elmscale_batch_size_rows', help: 'Rows per executed batch.', labelNames: ['model'], buckets: BATCH_BUCKETS, registers: [r] });
-    this.cacheHits = new Counter({ name: 'elmscale_cache_hits_total', help: 'Response cache hits.', labelNames: ['model'], registers: [r] });
-    this.cacheMisses = new Counter({ name: 'elmscale_cache_misses_total', help: 'Response cache misses.', labelNames: ['model'], registers: [r] });
-    this.inflight = new Gauge({ name: 'elmscale_inflight_requests', help: 'Inference requests being served now (concurrent users).', registers: [r] });
-    this.workerBusy = new Counter({ name: 'elmscale_worker_busy_seconds_total', help: 'Compute time per inference worker (inline = the event loop).', labelNames: ['worker'], registers: [r] });
+    this.requests = new Counter({
+      name: 'elmscale_requests_total',
+      help: 'Inference requests by model and outcome.',
+      labelNames: ['model', 'outcome'],
+      registers: [r],
+    });
+    this.total = new Histogram({
+      name: 'elmscale_request_duration_seconds',
+      help: 'End-to-end inference latency (parse to response).',
+      labelNames: ['model'],
+      buckets: LATENCY_BUCKETS,
+      registers: [r],
+    });
+    this.queue = new Histogram({
+      name: 'elmscale_queue_duration_seconds',
+      help: 'Time a request waited for its batch.',
+      labelNames: ['model'],
+      buckets: LATENCY_BUCKETS,
+      registers: [r],
+    });
+    this.compute = new Histogram({
+      name: 'elmscale_compute_duration_seconds',
+      help: 'Compute time of the batch a request ran in.',
+      labelNames: ['model'],
+      buckets: LATENCY_BUCKETS,
+      registers: [r],
+    });
+    this.batchSize = new Histogram({
+      name: 'elmscale_batch_size_rows',
+      help: 'Rows per executed batch.',
+      labelNames: ['model'],
+      buckets: BATCH_BUCKETS,
+      registers: [r],
+    });
+    this.cacheHits = new Counter({
+      name: 'elmscale_cache_hits_total',
+      help: 'Response cache hits.',
+      labelNames: ['model'],
+      registers: [r],
+    });
+    this.cacheMisses = new Counter({
+      name: 'elmscale_cache_misses_total',
+      help: 'Response cache misses.',
+      labelNames: ['model'],
+      registers: [r],
+    });
+    this.inflight = new Gauge({
+      name: 'elmscale_inflight_requests',
+      help: 'Inference requests being served now (concurrent users).',
+      registers: [r],
+    });
+    this.workerBusy = new Counter({
+      name: 'elmscale_worker_busy_seconds_total',
+      help: 'Compute time per inference worker (inline = the event loop).',
+      labelNames: ['worker'],
+      registers: [r],
+    });
     const svc = this.service;
     new Gauge({
       name: 'elmscale_queue_depth_rows',
@@ -98,13 +149,14 @@ export class PromMetrics implements ServingMetrics {
         this.set(workersFn());
       },
     });
-    const self = this;
+    const utilisation = (): number => this.utilisation();
+    const cpuPerRequest = (): number => this.cpuPerRequest();
     new Gauge({
       name: 'elmscale_cpu_utilization_ratio',
       help: 'Process CPU time over wall time and cores since the previous scrape (0..1).',
       registers: [r],
       collect() {
-        this.set(self.utilisation());
+        this.set(utilisation());
       },
     });
     new Gauge({
@@ -112,7 +164,7 @@ export class PromMetrics implements ServingMetrics {
       help: 'Process CPU-seconds since start divided by inference requests answered.',
       registers: [r],
       collect() {
-        this.set(self.cpuPerRequest());
+        this.set(cpuPerRequest());
       },
     });
     new Gauge({
@@ -128,7 +180,7 @@ export class PromMetrics implements ServingMetrics {
       help: 'CPU-seconds per request × price per core-hour / 3600.',
       registers: [r],
       collect() {
-        this.set((self.cpuPerRequest() * o.pricePerCoreHour) / 3600);
+        this.set((cpuPerRequest() * o.pricePerCoreHour) / 3600);
       },
     });
     new Gauge({
@@ -136,7 +188,7 @@ export class PromMetrics implements ServingMetrics {
       help: 'Cost per query × 1e6.',
       registers: [r],
       collect() {
-        this.set(((self.cpuPerRequest() * o.pricePerCoreHour) / 3600) * 1e6);
+        this.set(((cpuPerRequest() * o.pricePerCoreHour) / 3600) * 1e6);
       },
     });
   }

@@ -188,7 +188,8 @@ export class WorkerPool implements Executor {
       payload = { kind: 'elm-shared', spec, w: shared(model.w), b: shared(model.b), beta: shared(model.beta) };
     } else {
       const bytes = served.bytes ?? this.o.codecs?.encode(model);
-      if (!bytes) throw new ElmError('ELM_ERR_UNSUPPORTED', `cannot ship a ${model.kind} model to workers without codecs`);
+      if (!bytes)
+        throw new ElmError('ELM_ERR_UNSUPPORTED', `cannot ship a ${model.kind} model to workers without codecs`);
       const sab = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
       sab.set(bytes);
       payload = { kind: 'artifact', bytes: sab };

@@ -5,6 +5,7 @@ import { registerPredict } from './predict.js';
 import { registerInspect } from './inspect.js';
 import { registerServe } from './serve.js';
 import { registerExport } from './export.js';
+import { registerBench } from './bench.js';
 
 /** Sets the process exit code from inside an action (actions never call process.exit). */
 export type SetExit = (code: number) => void;
@@ -17,4 +18,5 @@ export function registerCommands(program: Command, setExit: SetExit): void {
   registerInspect(program, setExit);
   registerServe(program, setExit);
   registerExport(program, setExit);
+  registerBench(program, setExit);
 }

@@ -14,6 +14,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ElmError } from '../../../core/errors.js';
 import { ModelCodecs } from '../../../models/artifact/codecs.js';
+import type { Model } from '../../../models/model.js';
 import type { ModelEntry } from '../../../serving/registry.js';
 import { sendError } from '../http/reply.js';
 import type { ServerContext, ServerPlugin } from '../http/options.js';
@@ -51,9 +52,11 @@ export function edgePlugin(opts: EdgeOptions = {}, onReady?: (h: EdgeHandle) => 
   };
 }
 
-async function indexStartupArtifacts(ctx: ServerContext, store: ArtifactStore): Promise<void> {
+/** Index the artifacts the server started with; returns the hash of each in-process model given with its bytes. */
+async function indexStartupArtifacts(ctx: ServerContext, store: ArtifactStore): Promise<Map<Model, string>> {
   const o = ctx.options;
-  for (const m of o.models ?? []) if (m.bytes) store.addBytes(m.bytes);
+  const byModel = new Map<Model, string>();
+  for (const m of o.models ?? []) if (m.bytes) byModel.set(m.model, store.addBytes(m.bytes));
   for (const f of o.modelFiles ?? []) await store.addFile(f.path).catch(() => undefined);
   if (o.modelsDir) for (const f of await scanModelsDir(o.modelsDir)) await store.addFile(f.path).catch(() => undefined);
   // Loads through the repository API from now on: keep the exact bytes each one was loaded from.
@@ -64,6 +67,7 @@ async function indexStartupArtifacts(ctx: ServerContext, store: ArtifactStore): 
     else await store.addFile(await resolveInside(o.modelsDir, src.path));
     return r;
   };
+  return byModel;
 }
 
 export async function registerEdgeRoutes(
@@ -73,12 +77,12 @@ export async function registerEdgeRoutes(
 ): Promise<EdgeHandle> {
   const store = opts.store ?? new ArtifactStore();
   const codecs = ctx.options.codecs ?? new ModelCodecs();
-  await indexStartupArtifacts(ctx, store);
+  const byModel = await indexStartupArtifacts(ctx, store);
   const encodedByKey = new Map<string, string>();
 
   const hashFor = (entry: ModelEntry): string => {
     if (entry.contentHash && store.has(entry.contentHash)) return entry.contentHash;
-    let h = encodedByKey.get(entry.key);
+    let h = byModel.get(entry.model) ?? encodedByKey.get(entry.key);
     if (!h) {
       // A model built in this process (no artifact bytes): encode it once, deterministically per load.
       const bytes = codecs.encode(entry.model, { createdAt: new Date(entry.loadedAtMs).toISOString() });

@@ -9,6 +9,7 @@ export interface NumpyResult {
   hidden: number;
   rows: number;
   trainSeconds: number;
+  trainCpuSeconds?: number;
   testAccuracy: number;
   predictMedianUs?: number;
   predictP99Us?: number;

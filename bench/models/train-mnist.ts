@@ -42,18 +42,24 @@ const train = await loadMnist('train');
 const test = await loadMnist('test');
 console.log(`MNIST ${train.rows}×${train.cols}, test ${test.rows}; ${threads} cores\n`);
 
-const numpy: NumpyResult[] =
-  (process.argv.includes('--no-numpy')
-    ? undefined
-    : runNumpyElm(['--data', 'mnist', '--hidden', sizes.join(','), '--no-latency'])) ?? [];
-for (const r of numpy)
-  console.log(`numpy+OpenBLAS  L=${r.hidden}: train ${r.trainSeconds.toFixed(2)} s, test accuracy ${r.testAccuracy}`);
+const numpy: NumpyResult[] = [];
+/** The reference for one size, run right before ours so both see the same load on this shared machine. */
+function numpyRun(hidden: number): void {
+  if (process.argv.includes('--no-numpy')) return;
+  for (const r of runNumpyElm(['--data', 'mnist', '--hidden', String(hidden), '--no-latency']) ?? []) {
+    numpy.push(r);
+    console.log(
+      `numpy+OpenBLAS  L=${r.hidden}: train ${r.trainSeconds.toFixed(2)} s (cpu ${r.trainCpuSeconds?.toFixed(2)} s), test accuracy ${r.testAccuracy}`,
+    );
+  }
+}
 
 interface Run {
   backend: string;
   hidden: number;
   rows: number;
   trainSeconds: number;
+  trainCpuSeconds: number;
   testAccuracy?: number;
   kernelSeconds: Record<string, number>;
   estimatedFullSeconds?: number;
@@ -70,9 +76,19 @@ function fitRun(name: string, base: Backend, hidden: number, rows: number): Run 
       : { ...train, rows, x: train.x.subarray(0, rows * train.cols), y: train.y.subarray(0, rows) };
   const { be, times } = timed(base);
   const t = performance.now();
+  const cpu0 = process.cpuUsage();
   const model = ELM.fit(data, { hidden }, { backend: be });
   const secs = (performance.now() - t) / 1000;
-  const run: Run = { backend: name, hidden, rows, trainSeconds: +secs.toFixed(3), kernelSeconds: {} };
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSecs = (cpu.user + cpu.system) / 1e6;
+  const run: Run = {
+    backend: name,
+    hidden,
+    rows,
+    trainSeconds: +secs.toFixed(3),
+    trainCpuSeconds: +cpuSecs.toFixed(3),
+    kernelSeconds: {},
+  };
   for (const [k, v] of Object.entries(times)) run.kernelSeconds[k] = +v.toFixed(3);
   if (rows === train.rows) run.testAccuracy = +evaluate(model, test).accuracy!.toFixed(4);
   model.dispose();
@@ -80,7 +96,7 @@ function fitRun(name: string, base: Backend, hidden: number, rows: number): Run 
   if (np && rows === train.rows) run.vsNumpy = +(secs / np.trainSeconds).toFixed(2);
   runs.push(run);
   console.log(
-    `${name.padEnd(15)} L=${hidden}: train ${secs.toFixed(2)} s on ${rows} rows` +
+    `${name.padEnd(15)} L=${hidden}: train ${secs.toFixed(2)} s (cpu ${cpuSecs.toFixed(2)} s) on ${rows} rows` +
       (run.testAccuracy !== undefined ? `, test accuracy ${run.testAccuracy}` : '') +
       (run.vsNumpy !== undefined ? `, ${run.vsNumpy}× numpy's time` : '') +
       `  [${Object.entries(run.kernelSeconds)
@@ -90,8 +106,11 @@ function fitRun(name: string, base: Backend, hidden: number, rows: number): Run 
   return run;
 }
 
-for (const l of sizes) fitRun(threads > 1 ? `wasm ${threads} thr` : 'wasm', wasmN, l, train.rows);
-if (wasm1 && sizes.includes(2048)) fitRun('wasm 1 thread', wasm1, 2048, train.rows);
+for (const l of sizes) {
+  numpyRun(l);
+  fitRun(threads > 1 ? `wasm ${threads} thr` : 'wasm', wasmN, l, train.rows);
+  if (wasm1 && l === 2048) fitRun('wasm 1 thread', wasm1, 2048, train.rows);
+}
 
 const summary: Record<string, unknown> = {};
 if (!process.argv.includes('--no-js') && sizes.includes(2048)) {

@@ -50,6 +50,7 @@ def load_digits(root):
 
 def train(x, y, hidden, C=1.0, chunk=4096, seed=42):
     t0 = time.perf_counter()
+    c0 = time.process_time()
     n, d = x.shape
     classes = int(y.max()) + 1
     mean = x.mean(axis=0)
@@ -75,7 +76,7 @@ def train(x, y, hidden, C=1.0, chunk=4096, seed=42):
     g[np.diag_indices(hidden)] += 1.0 / C
     L = np.linalg.cholesky(g)
     beta = np.linalg.solve(L.T, np.linalg.solve(L, ht)).astype(np.float32)
-    return wf, bf, beta, time.perf_counter() - t0
+    return wf, bf, beta, time.perf_counter() - t0, time.process_time() - c0
 
 
 def predict(x, wf, bf, beta):
@@ -108,9 +109,9 @@ def main():
     if args.rows:
         xtr, ytr = xtr[:args.rows], ytr[:args.rows]
     for hidden in [int(h) for h in args.hidden.split(',')]:
-        wf, bf, beta, secs = train(xtr, ytr, hidden)
+        wf, bf, beta, secs, cpu = train(xtr, ytr, hidden)
         acc = float((predict(xte, wf, bf, beta).argmax(axis=1) == yte).mean())
-        out = {'data': args.data, 'hidden': hidden, 'rows': int(len(xtr)), 'trainSeconds': round(secs, 3),
+        out = {'data': args.data, 'hidden': hidden, 'rows': int(len(xtr)), 'trainSeconds': round(secs, 3), 'trainCpuSeconds': round(cpu, 3),
                'testAccuracy': round(acc, 4), 'numpy': np.__version__,
                'openblasCoretype': os.environ.get('OPENBLAS_CORETYPE')}
         if not args.no_latency:

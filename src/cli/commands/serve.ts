@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ElmError } from '../../core/errors.js';
 import { startServer, type RunningServer, type ServerOptions } from '../../adapters/node/http/index.js';
+import { edgePlugin } from '../../adapters/node/edge/index.js';
 import { trainDemoModels } from '../../adapters/node/serving/demo-models.js';
 import { servingBackend } from '../../adapters/node/serving/runtime.js';
 import { cliContext } from '../context.js';
@@ -126,6 +127,7 @@ function printBanner(s: RunningServer, trainMs?: number): void {
     lines.push(`  demo models trained in ${trainMs.toFixed(0)} ms on the embedded digits data`);
   for (const n of s.registry.names()) lines.push(`  model    ${s.url}/v2/models/${n}   (POST .../infer)`);
   lines.push(`  health   ${s.url}/v2/health/ready`, `  metrics  ${s.url}/metrics`, `  server   ${s.url}/v2`);
+  lines.push(`  page     ${s.url}/   (the same model in your browser: docs/edge.md)`);
   const first = s.registry.names()[0];
   if (first) {
     const d = s.service.resolve(first).model.inputDim;
@@ -151,6 +153,7 @@ async function run(f: ServeFlags, demo: boolean, setExit: SetExit): Promise<void
   if (!demo && !o.modelsDir && !o.modelFiles?.length) {
     process.stderr.write('elmscale: no models given (--model, --models or --config); the server starts empty\n');
   }
+  o.plugins = [...(o.plugins ?? []), edgePlugin()]; // /artifacts/{hash}, …/artifact redirects, the demo page at /
   const s = await startServer(o);
   printBanner(s, trainMs);
   const stop = (): void => {

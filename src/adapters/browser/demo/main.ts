@@ -192,6 +192,11 @@ async function boot(): Promise<Record<string, unknown>> {
     const s = api.bench();
     setText('bench-out', `median ${fmtUs(s.medianUs)}, p90 ${fmtUs(s.p90Us)} over ${s.calls} calls`);
   };
+  $('use-server').onclick = async () => {
+    const a = await loadServerModel();
+    setText('status', `artifact ${a.url} (${a.fromCache ? 'from cache' : 'downloaded'})`);
+    await predictBoth(lastFeatures);
+  };
   $('train').onclick = () => void train(Number($<HTMLInputElement>('hidden').value) || 256);
   $('teach').onclick = () => void teach(Number($<HTMLSelectElement>('teach-label').value));
   $('save-idb').onclick = async () => {

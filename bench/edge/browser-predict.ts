@@ -1,0 +1,139 @@
+/**
+ * Edge benchmark: single-row predict of the digits L=1024 model inside headless Chromium (the demo page, wasm
+ * backend and JS fallback), side by side with Node's wasm backend timed the same way in the same run, plus the
+ * browser bundle's gzipped size. Target (issue 7): ≤ 20 µs median in the page; bundle + wasm ≤ 150 KB gzipped.
+ * Usage: npm run build && node dist/bench/edge/browser-predict.js [--quick]   → bench/results/edge.json
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { loadDataSpec } from '../../src/adapters/node/data-files.js';
+import { edgePlugin } from '../../src/adapters/node/edge/index.js';
+import { startServer } from '../../src/adapters/node/http/index.js';
+import { createNodeWasmBackend } from '../../src/adapters/node/wasm-backend.js';
+import { ELM } from '../../src/models/elm.js';
+import { machineInfo, repoRoot, writeResult } from '../kernels/util.js';
+
+const quick = process.argv.includes('--quick');
+const BATCHES = quick ? 100 : 400;
+const PER_BATCH = 100;
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (!existsSync(CHROMIUM)) {
+  console.log(`skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+  process.exit(0);
+}
+
+/** The page's method: time batches of calls, one per-call sample per batch, report the median (and p90). */
+function batchedMedian(fn: () => void): { medianUs: number; p90Us: number } {
+  for (let i = 0; i < 2000; i++) fn();
+  const s: number[] = [];
+  for (let b = 0; b < BATCHES; b++) {
+    const t0 = performance.now();
+    for (let i = 0; i < PER_BATCH; i++) fn();
+    s.push(((performance.now() - t0) * 1000) / PER_BATCH);
+  }
+  s.sort((a, b) => a - b);
+  return { medianUs: s[Math.floor(s.length / 2)]!, p90Us: s[Math.floor(s.length * 0.9)]! };
+}
+
+const backend = createNodeWasmBackend({ threads: 1 });
+const train = await loadDataSpec('digits:train');
+const test = await loadDataSpec('digits:test');
+const model = ELM.fit(train, { hidden: 1024, seed: 42 }, { backend });
+const x = test.x.slice(0, 64);
+const out = new Float32Array(10);
+const node = batchedMedian(() => model.predict(x, 1, out));
+
+const server = await startServer({
+  port: 0,
+  workers: 0,
+  backend,
+  cache: false,
+  models: [{ name: 'digits', model }],
+  plugins: [edgePlugin()],
+});
+const profile = mkdtempSync(join(tmpdir(), 'elmscale-bench-chromium-'));
+const ctx = await chromium.launchPersistentContext(profile, {
+  executablePath: CHROMIUM,
+  headless: true,
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+});
+try {
+  const page = await ctx.newPage();
+  await page.goto(server.url + '/');
+  const info = (await page.evaluate(
+    () => (window as unknown as { elmDemo: { ready: Promise<unknown> } }).elmDemo.ready,
+  )) as Record<string, unknown>;
+  const inPage = await page.evaluate(
+    async ({ xs, batches, per }) => {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const d = (window as any).elmDemo;
+      await d.predictBoth(xs);
+      const wasm = d.bench(batches, per);
+      const lib = d.lib;
+      const js = lib.createJsBackend();
+      const m = (await lib.loadModel('v2/models/digits/artifact', { backend: js })).model;
+      const xf = Float32Array.from(xs);
+      const o = new Float32Array(10);
+      const f = (): void => void m.predict(xf, 1, o);
+      for (let i = 0; i < 500; i++) f();
+      const s: number[] = [];
+      for (let b = 0; b < Math.max(20, batches / 10); b++) {
+        const t0 = performance.now();
+        for (let i = 0; i < 10; i++) f();
+        s.push(((performance.now() - t0) * 1000) / 10);
+      }
+      s.sort((a, b) => a - b);
+      return { wasm, js: { medianUs: s[Math.floor(s.length / 2)]! } };
+    },
+    { xs: Array.from(x), batches: BATCHES, per: PER_BATCH },
+  );
+  const sizes = JSON.parse(readFileSync(join(repoRoot(), 'dist/browser/sizes.json'), 'utf8')) as {
+    files: Record<string, { bytes: number; gzip: number }>;
+    libraryPlusWasmGzip: number;
+    allGzip: number;
+  };
+  const browserVersion = ctx.browser()?.version() ?? (await page.evaluate(() => navigator.userAgent));
+  const result = {
+    machine: machineInfo(),
+    chromium: browserVersion,
+    crossOriginIsolated: info.crossOriginIsolated,
+    model: 'digits L=1024 tanh (64 → 10)',
+    method: `median over ${BATCHES} batches of ${PER_BATCH} single-row predicts (per-call time of each batch)`,
+    browserWasm: { medianUs: +inPage.wasm.medianUs.toFixed(2), p90Us: +inPage.wasm.p90Us.toFixed(2) },
+    browserJs: { medianUs: +inPage.js.medianUs.toFixed(2) },
+    nodeWasm: { medianUs: +node.medianUs.toFixed(2), p90Us: +node.p90Us.toFixed(2) },
+    browserOverNode: +(inPage.wasm.medianUs / node.medianUs).toFixed(2),
+    targetUs: 20,
+    bundle: sizes,
+    bundleTargetGzip: 150 * 1024,
+  };
+  console.log(`digits L=1024 single predict, median (p90):`);
+  console.log(
+    `  Chromium wasm   ${result.browserWasm.medianUs.toFixed(2).padStart(7)} µs (${result.browserWasm.p90Us.toFixed(2)})   target ≤ 20 µs`,
+  );
+  console.log(
+    `  Node wasm       ${result.nodeWasm.medianUs.toFixed(2).padStart(7)} µs (${result.nodeWasm.p90Us.toFixed(2)})   browser/node = ${result.browserOverNode}`,
+  );
+  console.log(
+    `  Chromium JS     ${result.browserJs.medianUs.toFixed(2).padStart(7)} µs   (fallback without wasm SIMD)`,
+  );
+  console.log(
+    `bundle: elmscale.js ${sizes.files['elmscale.js']!.gzip} + elmscale.wasm ${sizes.files['elmscale.wasm']!.gzip} = ${sizes.libraryPlusWasmGzip} bytes gzipped (target ≤ ${150 * 1024}); with demo + worker ${sizes.allGzip}`,
+  );
+  console.log(`wrote ${writeResult('edge', result)}`);
+} finally {
+  await ctx.close();
+  rmSync(profile, { recursive: true, force: true });
+  await server.close();
+}

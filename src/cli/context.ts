@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { ElmError } from '../core/errors.js';
 import type { Backend } from '../numeric/backend.js';
@@ -8,6 +10,7 @@ import type { Dataset } from '../data/dataset.js';
 import type { Model } from '../models/model.js';
 import { loadDataSpec } from '../adapters/node/data-files.js';
 import { nodeBackend } from '../adapters/node/default-backend.js';
+import { registerStrategyCodecs } from '../strategies/codecs.js';
 
 /** Shared plumbing for CLI commands: backend choice, codecs, artifact files, progress bars. */
 export interface CliContext {
@@ -16,7 +19,7 @@ export interface CliContext {
 }
 
 export async function cliContext(): Promise<CliContext> {
-  return { backend: await nodeBackend(), codecs: new ModelCodecs() };
+  return { backend: await nodeBackend(), codecs: registerStrategyCodecs(new ModelCodecs()) };
 }
 
 export async function readModel(ctx: CliContext, path: string): Promise<LoadedModel> {
@@ -31,7 +34,15 @@ export async function readModel(ctx: CliContext, path: string): Promise<LoadedMo
       e,
     );
   }
-  return ctx.codecs.decode(bytes, { backend: ctx.backend });
+  // Composite artifacts (router, moe) written with external members resolve them as <sha256>.elm next to the file.
+  const resolveMember = (hash: string): Uint8Array | undefined => {
+    try {
+      return readFileSync(join(dirname(path), `${hash}.elm`));
+    } catch {
+      return undefined;
+    }
+  };
+  return ctx.codecs.decode(bytes, { backend: ctx.backend, resolveMember });
 }
 
 export async function writeModel(

@@ -5,6 +5,11 @@ import { registerPredict } from './predict.js';
 import { registerInspect } from './inspect.js';
 import { registerServe } from './serve.js';
 import { registerExport } from './export.js';
+import { registerQuantize } from './quantize.js';
+import { registerDistill } from './distill.js';
+import { registerRoute } from './route.js';
+import { registerMoe } from './moe.js';
+import { registerStrategiesReport } from './strategies-report.js';
 import { registerBench } from './bench.js';
 
 /** Sets the process exit code from inside an action (actions never call process.exit). */
@@ -18,5 +23,10 @@ export function registerCommands(program: Command, setExit: SetExit): void {
   registerInspect(program, setExit);
   registerServe(program, setExit);
   registerExport(program, setExit);
+  registerQuantize(program, setExit);
+  registerDistill(program, setExit);
+  registerRoute(program, setExit);
+  registerMoe(program, setExit);
+  registerStrategiesReport(program, setExit);
   registerBench(program, setExit);
 }

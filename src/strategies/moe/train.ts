@@ -22,6 +22,11 @@ export interface MixtureOptions {
    * distance gap is below overlap·τ (default 0.5). Makes top-1 errors at cluster borders cheaper.
    */
   overlap?: number;
+  /**
+   * Scale each expert's ridge C by (all rows / its rows) so the penalty weighs the same against its smaller data
+   * term as the dense model's does against all rows (default false: no gain measured on MNIST).
+   */
+  scaleC?: boolean;
   /** Rows k-means runs on (a seeded sample; default 20 000). */
   kmeansRows?: number;
   config?: Partial<ElmConfig>;
@@ -76,7 +81,11 @@ export function trainMixture(data: LabeledData, opts: MixtureOptions): MixtureMo
       labels: Array.from({ length: e }, (_, i) => `expert${i}`),
     };
     delete (gateData as { targets?: number }).targets;
-    const gm = ELM.fit(gateData, { ...cfg, hidden: opts.gateHidden ?? 128, seed: cfg.seed ^ 0x9e3779b9 }, { backend });
+    const gm = ELM.fit(
+      gateData,
+      { ...cfg, hidden: opts.gateHidden ?? 128, seed: (cfg.seed ^ 0x9e3779b9) >>> 0 },
+      { backend },
+    );
     gate = new ElmGate(gm);
   }
   // partition by the gate actually used at inference (+ border rows by k-means distance gap)
@@ -92,7 +101,8 @@ export function trainMixture(data: LabeledData, opts: MixtureOptions): MixtureMo
     for (let r = 0; r < n; r++)
       if (own[r] === j || (overlap > 0 && second[r] === j && gap[r]! < overlap * km.temperature)) idx[c++] = r;
     const part = take(data, idx, c);
-    experts.push(ELM.fit(part, { ...cfg, seed: (cfg.seed + 1 + j) >>> 0 }, { backend }));
+    const c2 = opts.scaleC !== true ? cfg.C : (cfg.C * n) / Math.max(1, c);
+    experts.push(ELM.fit(part, { ...cfg, C: c2, seed: (cfg.seed + 1 + j) >>> 0 }, { backend }));
     opts.onProgress?.(j + 1, e);
   }
   const sizes = experts.map((x) => x.metrics.trainRows ?? 0);

@@ -265,7 +265,7 @@ describe('OIP v2 over HTTP', () => {
       assert.equal(r.status, 403, p);
       assert.equal(r.json.code, 'ELM_ERR_FORBIDDEN_PATH');
     }
-    assert.equal((await load('missing', { artifact: 'nope.elm' })).status, 404);
+    assert.equal((await load('missing', { artifact: 'nope.elm' })).json.code, 'ELM_ERR_DATA_NOT_FOUND');
     const b64 = Buffer.from(codecs.encode(fx.model2)).toString('base64');
     const up = await load('fromdir', { 'file:model.elm': b64, version: '6' });
     assert.equal(up.status, 200);

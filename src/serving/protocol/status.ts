@@ -4,7 +4,6 @@ import type { ErrorCode } from '../../core/errors.js';
 export function httpStatusFor(code: ErrorCode): number {
   switch (code) {
     case 'ELM_ERR_MODEL_NOT_FOUND':
-    case 'ELM_ERR_DATA_NOT_FOUND':
       return 404;
     case 'ELM_ERR_MODEL_NOT_READY':
     case 'ELM_ERR_OVERLOADED':

@@ -25,7 +25,7 @@ export function registerExport(program: Command, setExit: SetExit): void {
       else {
         process.stdout.write(
           `exported ${opts.model} to ${r.outDir}/ (${r.files.length} files)\n` +
-            `  artifact  ${r.artifact}\n  serve it   with any static server, e.g. npx serve ${r.outDir}\n`,
+            `  artifact  ${r.artifact}\n  serve     with any static file server, e.g. python3 -m http.server -d ${r.outDir}\n`,
         );
       }
       setExit(EXIT.OK);

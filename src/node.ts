@@ -9,3 +9,10 @@ export {
   readDataFile,
 } from './adapters/node/data-files.js';
 export { nodeBackend } from './adapters/node/default-backend.js';
+export {
+  startServer,
+  type RunningServer,
+  type ServerOptions,
+  type ServerContext,
+  type ServerPlugin,
+} from './adapters/node/http/index.js';

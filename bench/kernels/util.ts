@@ -1,5 +1,6 @@
 /** Small shared helpers for benchmarks: timing, medians, JSON results under bench/results/. */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -52,5 +53,5 @@ export function writeResult(name: string, data: unknown): string {
 }
 
 export function machineInfo(): Record<string, unknown> {
-  return { node: process.version, date: new Date().toISOString() };
+  return { node: process.version, date: new Date().toISOString(), loadavg: loadavg().map((x) => +x.toFixed(2)) };
 }

@@ -113,8 +113,14 @@ describe('edge deployment in Chromium', { skip: !haveChromium && 'no /usr/bin/ch
       ticks: number;
       contentHash: string;
       kind: string;
+      backend: string;
+      trainMs: number;
     };
     assert.equal(r.kind, 'os-elm');
+    // the page is cross-origin isolated, so the worker trains on the threaded kernels when the device has cores
+    const cores = (await page.evaluate(() => navigator.hardwareConcurrency)) as number;
+    assert.match(r.backend, cores > 1 ? /^wasm-threads\(\d\)$/ : /^wasm/);
+    console.log(`# trained in the worker on ${r.backend} in ${r.trainMs.toFixed(0)} ms, accuracy ${r.accuracy}`);
     assert.ok(r.accuracy > 0.9, `accuracy ${r.accuracy}`);
     assert.ok(r.maxGapMs < 250, `the page stalled for ${r.maxGapMs} ms during training`);
     // online update with one labelled drawing (data that never leaves the page)

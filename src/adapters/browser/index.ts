@@ -19,5 +19,6 @@ export {
 } from './artifact.js';
 export { IdbModelStore, downloadArtifact, type SavedModel } from './idb.js';
 export { fetchDigits, maybeGunzip } from './data.js';
-export { BrowserTrainer, type TrainerOptions } from './trainer.js';
+export { BrowserTrainer, defaultTrainingThreads, type TrainerOptions } from './trainer.js';
+export { loadThreadedBackend, threadsSupported, type ThreadedBackend, type ThreadedOptions } from './threads.js';
 export type { TrainData, TrainResult } from './protocol.js';

@@ -15,7 +15,14 @@ export type TrainData =
   | { source: 'digits'; url: string; subset?: 'all' | 'train' | 'test' };
 
 export type TrainRequest =
-  | { type: 'init'; id: number; wasm?: WebAssembly.Module | string; prefer?: 'wasm' | 'js' }
+  | {
+      type: 'init';
+      id: number;
+      wasm?: WebAssembly.Module | string;
+      prefer?: 'wasm' | 'js';
+      /** Compute threads (> 1: the threaded wasm build with helper workers; needs cross-origin isolation). */
+      threads?: number;
+    }
   /** Fit a new model: 'elm' (batch ridge) or 'os-elm' (online; can be updated afterwards). */
   | {
       type: 'train';

@@ -11,6 +11,7 @@ import {
   evaluate,
   fetchDigits,
   loadBrowserBackend,
+  loadThreadedBackend,
   sha256Hex,
   type Backend,
   type LabeledData,
@@ -69,10 +70,21 @@ async function handle(req: TrainRequest): Promise<void> {
   const onProgress = (done: number, total: number): void => scope.postMessage({ type: 'progress', id, done, total });
   switch (req.type) {
     case 'init': {
-      const loaded = await loadBrowserBackend({ wasm: req.wasm, prefer: req.prefer });
-      backend = loaded.backend;
+      let reason: string | undefined;
+      if ((req.threads ?? 1) > 1 && req.prefer !== 'js') {
+        try {
+          backend = (await loadThreadedBackend({ threads: req.threads! })).backend;
+        } catch (e) {
+          reason = (e as Error).message;
+        }
+      }
+      if (!backend) {
+        const loaded = await loadBrowserBackend({ wasm: req.wasm, prefer: req.prefer });
+        backend = loaded.backend;
+        reason = [reason, loaded.fallbackReason].filter(Boolean).join('; ') || undefined;
+      }
       const msg: TrainResponse = { type: 'ready', id, backend: backend.name };
-      if (loaded.fallbackReason) msg.fallbackReason = loaded.fallbackReason;
+      if (reason) msg.fallbackReason = reason;
       scope.postMessage(msg);
       return;
     }

@@ -20,6 +20,18 @@ export interface TrainerOptions {
   /** The compiled kernels (so the worker need not fetch them again), or their URL. */
   wasm?: WebAssembly.Module | string;
   prefer?: 'wasm' | 'js';
+  /**
+   * Compute threads for training. Default: up to 4 of the device's cores when the page is cross-origin isolated
+   * (the threaded wasm build), else 1.
+   */
+  threads?: number;
+}
+
+/** Threads worth using for training in this context. */
+export function defaultTrainingThreads(): number {
+  const g = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
+  if (g.crossOriginIsolated !== true) return 1;
+  return Math.max(1, Math.min(4, g.navigator?.hardwareConcurrency ?? 1));
 }
 
 export class BrowserTrainer {
@@ -40,7 +52,8 @@ export class BrowserTrainer {
   static async start(opts: TrainerOptions = {}): Promise<BrowserTrainer> {
     const url = opts.workerUrl ?? new URL('./train-worker.js', import.meta.url);
     const t = new BrowserTrainer(new Worker(url, { type: 'module', name: 'elmscale-trainer' }));
-    const ready = await t.call({ type: 'init', wasm: opts.wasm, prefer: opts.prefer });
+    const threads = opts.threads ?? defaultTrainingThreads();
+    const ready = await t.call({ type: 'init', wasm: opts.wasm, prefer: opts.prefer, threads });
     if (ready.type === 'ready') {
       t.backend = ready.backend;
       t.fallbackReason = ready.fallbackReason;

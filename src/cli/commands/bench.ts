@@ -30,6 +30,7 @@ interface BenchFlags {
   concurrency?: string;
   rates?: string;
   warmup?: number;
+  preWarm?: number;
   duration?: number;
   refine?: number;
   sloMs: number;
@@ -64,6 +65,7 @@ export function planFromFlags(f: BenchFlags): SweepPlan {
     mode,
     concurrency: f.concurrency ? parseLevels(f.concurrency, '--concurrency').map(Math.round) : base.concurrency,
     rates: f.rates ? parseLevels(f.rates, '--rates') : base.rates,
+    preWarmMs: f.preWarm ?? base.preWarmMs,
     warmupMs: f.warmup ?? base.warmupMs,
     durationMs: f.duration ?? base.durationMs,
     refine: f.refine ?? base.refine,
@@ -177,6 +179,7 @@ async function runConfig(
       distinct: f.distinct,
       seed: f.seed,
       ...(body !== undefined ? { body } : {}),
+      onPreWarm: (ms) => ui.step(`pre-warm ${ms} ms`),
       onStepStart: (s) => ui.step(s.mode === 'closed' ? `closed c=${s.concurrency}` : `open ${fmtNum(s.rate ?? 0)}/s`),
       onTick: (x) => ui.tick(x),
       onStepEnd: (s) => ui.end(stepRow(s)),
@@ -248,6 +251,7 @@ export function registerBench(program: Command, setExit: SetExit): void {
     .option('--mode <mode>', 'closed (concurrency sweep) | open (fixed-rate sweep) | both', undefined)
     .option('--concurrency <levels>', 'closed-loop levels: "1,2,4" or "1..256" (doubling)')
     .option('--rates <levels>', 'open-loop rates, req/s (default with --mode both: fractions of the closed-loop peak)')
+    .option('--pre-warm <ms>', 'unmeasured load before the first step (JIT warm-up), ms', num('pre-warm'))
     .option('--warmup <ms>', 'warm-up per step, ms', num('warmup'))
     .option('--duration <ms>', 'measured window per step, ms', num('duration'))
     .option('--refine <n>', 'bisection steps between the last pass and first miss, per mode', num('refine', true))

@@ -12,6 +12,8 @@ export interface SweepPlan {
   rates: number[] | null;
   /** Fractions of the closed-loop peak RPS to offer when rates are derived. */
   rateFractions: number[];
+  /** One unmeasured closed-loop run before the first step, so the server's JIT and caches are warm, ms. */
+  preWarmMs: number;
   warmupMs: number;
   durationMs: number;
   /** Extra bisection steps between the last passing and first failing load, per mode. */
@@ -31,6 +33,7 @@ export const FULL_PLAN: SweepPlan = {
   concurrency: [1, 2, 4, 8, 16, 32, 64, 128, 256],
   rates: null,
   rateFractions: [0.25, 0.5, 0.75, 0.9, 1.0, 1.1],
+  preWarmMs: 3000,
   warmupMs: 1000,
   durationMs: 5000,
   refine: 2,
@@ -46,6 +49,7 @@ export const QUICK_PLAN: SweepPlan = {
   ...FULL_PLAN,
   concurrency: [1, 4, 16, 64],
   rateFractions: [0.5, 0.9],
+  preWarmMs: 1000,
   warmupMs: 300,
   durationMs: 1200,
   refine: 0,
@@ -73,6 +77,7 @@ export function validatePlan(p: SweepPlan): SweepPlan {
   if (p.rates)
     for (const r of p.rates) if (!(r > 0) || !Number.isFinite(r)) bad(`--rates: ${r} is not a positive rate`);
   for (const f of p.rateFractions) if (!(f > 0 && f <= 10)) bad(`rate fraction ${f} out of range`);
+  if (!(p.preWarmMs >= 0) || p.preWarmMs > LIMITS.maxStepMs) bad('--pre-warm must be 0..600000 ms');
   if (!(p.warmupMs >= 0) || !(p.durationMs > 0) || p.warmupMs + p.durationMs > LIMITS.maxStepMs)
     bad(`--warmup/--duration must be ≥ 0 / > 0 and together at most ${LIMITS.maxStepMs / 1000} s`);
   if (!Number.isInteger(p.refine) || p.refine < 0 || p.refine > 10) bad('--refine must be an integer in 0..10');

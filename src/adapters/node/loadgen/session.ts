@@ -27,6 +27,7 @@ export interface SweepOptions {
   /** A fixed request body (JSON text) instead of generated ones. */
   body?: string;
   /** Progress: a step starts (with the planner's estimate), ticks, ends. */
+  onPreWarm?: (ms: number) => void;
   onStepStart?: (spec: StepSpec, index: number) => void;
   onTick?: (fraction: number) => void;
   onStepEnd?: (step: StepResult, index: number) => void;
@@ -60,6 +61,21 @@ export async function runSweep(o: SweepOptions): Promise<BenchResult> {
   const model = await pickModel(t, o.model);
   const requests = await prepareRequests(t, model, o);
   const planner = new SweepPlanner(o.plan);
+  if (planner.p.preWarmMs > 0) {
+    o.onPreWarm?.(planner.p.preWarmMs);
+    await runStep(
+      {
+        mode: 'closed',
+        concurrency: 8,
+        rate: null,
+        warmupMs: 0,
+        durationMs: planner.p.preWarmMs,
+        maxRequests: 1e9,
+        phase: 'sweep',
+      },
+      { host: t.host, port: t.port, requests, timeoutMs: o.timeoutMs ?? 10_000 },
+    );
+  }
   const steps: StepResult[] = [];
   const startedAt = new Date().toISOString();
   const cores = o.serverCores ?? availableParallelism();

@@ -12,3 +12,4 @@ export * from './moe/kmeans.js';
 export * from './moe/mixture.js';
 export * from './moe/train.js';
 export * from './report.js';
+export * from './usage-metrics.js';

@@ -129,3 +129,15 @@ describe('edge routes', () => {
     assert.equal((await fetch(base + '/edge/../../package.json')).status, 404);
   });
 });
+
+describe('artifact store', () => {
+  it('prunes artifacts no model uses beyond the most recent few', async () => {
+    const { ArtifactStore } = await import('../../src/adapters/node/edge/index.js');
+    const s = new ArtifactStore();
+    const hs = [1, 2, 3, 4, 5].map((i) => s.addBytes(Uint8Array.of(i)));
+    s.prune(new Set([hs[0]!]), 2);
+    assert.deepEqual(s.hashes().sort(), [hs[0]!, hs[3]!, hs[4]!].sort());
+    assert.equal((await s.representation(hs[0]!, 'gzip'))!.encoding, 'identity'); // 1 byte: gzip would be larger
+    assert.equal(await s.bytes(hs[1]!), undefined);
+  });
+});

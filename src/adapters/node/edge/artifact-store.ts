@@ -42,6 +42,18 @@ export class ArtifactStore {
     return hash;
   }
 
+  /**
+   * Forget artifacts no loaded model uses, keeping the `keep` most recently added of them (so clients that
+   * followed a redirect just before an update still get their bytes).
+   */
+  prune(live: ReadonlySet<string>, keep = 16): void {
+    const dead = [...this.sources.keys()].filter((h) => !live.has(h));
+    for (const h of dead.slice(0, Math.max(0, dead.length - keep))) {
+      this.sources.delete(h);
+      for (const e of ['gzip', 'br']) this.encoded.delete(`${h}:${e}`);
+    }
+  }
+
   has(hash: string): boolean {
     return this.sources.has(hash);
   }

@@ -53,7 +53,11 @@ export function edgePlugin(opts: EdgeOptions = {}, onReady?: (h: EdgeHandle) => 
 }
 
 /** Index the artifacts the server started with; returns the hash of each in-process model given with its bytes. */
-async function indexStartupArtifacts(ctx: ServerContext, store: ArtifactStore): Promise<Map<Model, string>> {
+async function indexStartupArtifacts(
+  ctx: ServerContext,
+  store: ArtifactStore,
+  live: () => Set<string>,
+): Promise<Map<Model, string>> {
   const o = ctx.options;
   const byModel = new Map<Model, string>();
   for (const m of o.models ?? []) if (m.bytes) byModel.set(m.model, store.addBytes(m.bytes));
@@ -65,6 +69,7 @@ async function indexStartupArtifacts(ctx: ServerContext, store: ArtifactStore): 
     const r = await load(name, src, lo);
     if ('bytes' in src) store.addBytes(src.bytes, r.contentHash);
     else await store.addFile(await resolveInside(o.modelsDir, src.path));
+    store.prune(live());
     return r;
   };
   return byModel;
@@ -77,8 +82,18 @@ export async function registerEdgeRoutes(
 ): Promise<EdgeHandle> {
   const store = opts.store ?? new ArtifactStore();
   const codecs = ctx.options.codecs ?? new ModelCodecs();
-  const byModel = await indexStartupArtifacts(ctx, store);
   const encodedByKey = new Map<string, string>();
+  // Hashes the loaded model versions are served under (kept by prune()).
+  const live = (): Set<string> =>
+    new Set(
+      ctx.service.registry
+        .entries()
+        .map((e) =>
+          e.contentHash && store.has(e.contentHash) ? e.contentHash : (byModel.get(e.model) ?? encodedByKey.get(e.key)),
+        )
+        .filter((h): h is string => !!h),
+    );
+  const byModel = await indexStartupArtifacts(ctx, store, live);
 
   const hashFor = (entry: ModelEntry): string => {
     if (entry.contentHash && store.has(entry.contentHash)) return entry.contentHash;

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { ElmError } from '../../../core/errors.js';
 
 /** A parsed benchmark target: where the raw connections go and the base path of the OIP routes. */
@@ -36,9 +37,32 @@ export function parseTarget(url: string): Target {
   };
 }
 
-async function get(t: Target, path: string, timeoutMs = 10_000): Promise<{ status: number; text: string }> {
-  const r = await fetch(`http://${t.hostHeader}${t.base}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
-  return { status: r.status, text: await r.text() };
+/**
+ * One control-plane GET (metadata, /metrics, health) on its own connection that closes afterwards: nothing is left
+ * open to keep the process alive once the benchmark is done.
+ */
+function get(t: Target, path: string, timeoutMs = 10_000): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: t.host,
+        port: t.port,
+        path: `${t.base}${path}`,
+        method: 'GET',
+        agent: false,
+        headers: { host: t.hostHeader, connection: 'close' },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (d: Buffer) => chunks.push(d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /** GET a JSON document, with a clear error when the target does not answer or answers otherwise. */

@@ -32,7 +32,9 @@ function accuracyRow(name: string, train: Dataset, test: Dataset, hidden: number
   const acc = evaluate(model, test).accuracy!;
   const secs = model.metrics.trainSeconds!;
   const row = { data: name, hidden, trainSeconds: secs, testAccuracy: acc, backend: fast.name };
-  console.log(`${name.padEnd(8)} L=${String(hidden).padEnd(5)} accuracy ${(acc * 100).toFixed(2)}%  train ${secs.toFixed(2)} s [${fast.name}]`);
+  console.log(
+    `${name.padEnd(8)} L=${String(hidden).padEnd(5)} accuracy ${(acc * 100).toFixed(2)}%  train ${secs.toFixed(2)} s [${fast.name}]`,
+  );
   model.dispose();
   return row;
 }
@@ -42,7 +44,10 @@ const digitsTrain = await loadDataSpec('digits:train');
 const digitsTest = await loadDataSpec('digits:test');
 const mnistTrain = await loadDataSpec('mnist:train');
 const mnistTest = await loadDataSpec('mnist:test');
-const accuracy = [accuracyRow('digits', digitsTrain, digitsTest, 1024), accuracyRow('mnist', mnistTrain, mnistTest, 2048)];
+const accuracy = [
+  accuracyRow('digits', digitsTrain, digitsTest, 1024),
+  accuracyRow('mnist', mnistTrain, mnistTest, 2048),
+];
 if (!quick) accuracy.push(accuracyRow('mnist', mnistTrain, mnistTest, 4096));
 results.accuracy = accuracy;
 
@@ -51,8 +56,15 @@ const jsRows = args.has('--js-full') ? 60000 : 6000;
 const jsModel = ELM.fit(headRows(mnistTrain, jsRows), { hidden: 2048 }, { backend: js });
 const jsSecs = jsModel.metrics.trainSeconds!;
 const jsGflops = trainFlops(jsRows, 784, 2048, 10) / jsSecs / 1e9;
-const jsFull = jsRows === 60000 ? jsSecs : jsSecs * (trainFlops(60000, 784, 2048, 10) / trainFlops(jsRows, 784, 2048, 10));
-results.jsMnist2048 = { rows: jsRows, seconds: jsSecs, gflops: jsGflops, estimatedFullSeconds: jsFull, scaled: jsRows !== 60000 };
+const jsFull =
+  jsRows === 60000 ? jsSecs : jsSecs * (trainFlops(60000, 784, 2048, 10) / trainFlops(jsRows, 784, 2048, 10));
+results.jsMnist2048 = {
+  rows: jsRows,
+  seconds: jsSecs,
+  gflops: jsGflops,
+  estimatedFullSeconds: jsFull,
+  scaled: jsRows !== 60000,
+};
 console.log(
   `js backend MNIST L=2048: ${jsRows} rows in ${jsSecs.toFixed(1)} s = ${jsGflops.toFixed(2)} GFLOP/s` +
     (jsRows !== 60000 ? ` → ≈ ${jsFull.toFixed(0)} s for 60 000 rows (scaled by work)` : ''),
@@ -74,7 +86,9 @@ for (const backend of [fast, js]) {
     if (i >= 1000) times.push((performance.now() - t) * 1000);
   }
   latency[backend.name] = { medianMicros: median(times), p99Micros: quantile(times, 0.99), calls: n };
-  console.log(`predict digits L=1024 [${backend.name}]: median ${median(times).toFixed(2)} µs, p99 ${quantile(times, 0.99).toFixed(2)} µs`);
+  console.log(
+    `predict digits L=1024 [${backend.name}]: median ${median(times).toFixed(2)} µs, p99 ${quantile(times, 0.99).toFixed(2)} µs`,
+  );
   model.dispose();
 }
 results.predictDigits1024 = latency;
@@ -95,7 +109,9 @@ for (const stored of [false, true]) {
   }
   const key = stored ? 'storedWeights' : 'seedWeights';
   load[key] = { bytes: bytes.length, medianMs: median(times) };
-  console.log(`load MNIST L=4096 artifact (${key}, ${(bytes.length / 1024).toFixed(0)} KB): median ${median(times).toFixed(1)} ms`);
+  console.log(
+    `load MNIST L=4096 artifact (${key}, ${(bytes.length / 1024).toFixed(0)} KB): median ${median(times).toFixed(1)} ms`,
+  );
 }
 results.loadMnist4096 = load;
 big.dispose();

@@ -5,17 +5,25 @@
  * a static export works from a plain static server.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { exportStatic } from '../../src/adapters/node/edge/index.js';
 import { sha256Hex } from '../../src/core/hash.js';
 import { ModelCodecs } from '../../src/models/artifact/codecs.js';
 import { generateHiddenWeights } from '../../src/models/hidden-layer.js';
-import { haveChromium, launchBrowser, maxAbsDiff, row, startEdgeServer, type EdgeFixture } from './helpers.js';
+import {
+  haveChromium,
+  launchBrowser,
+  maxAbsDiff,
+  row,
+  serveStatic,
+  startEdgeServer,
+  type EdgeFixture,
+} from './helpers.js';
 
 type Demo = { elmDemo: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -196,30 +204,11 @@ describe('edge deployment in Chromium', { skip: !haveChromium && 'no /usr/bin/ch
 
   it('a static export runs from a plain static file server', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'elmscale-export-'));
-    let srv: Server | undefined;
+    const srv = await serveStatic(dir);
     try {
       const res = exportStatic({ bytes: f.bytes, outDir: dir });
-      srv = createServer((req, reply) => {
-        const rel = normalize(decodeURIComponent(new URL(req.url!, 'http://x').pathname)).replace(/^\/+/, '');
-        try {
-          const body = readFileSync(join(dir, rel === '' ? 'index.html' : rel));
-          const types: Record<string, string> = {
-            '.html': 'text/html',
-            '.js': 'text/javascript',
-            '.wasm': 'application/wasm',
-            '.json': 'application/json',
-          };
-          reply
-            .writeHead(200, { 'content-type': types[extname(rel || 'x.html')] ?? 'application/octet-stream' })
-            .end(body);
-        } catch {
-          reply.writeHead(404).end();
-        }
-      });
-      await new Promise<void>((r) => srv!.listen(0, '127.0.0.1', r));
-      const port = (srv.address() as { port: number }).port;
       const p2 = await browser.context.newPage();
-      const info = await openDemo(p2, `http://127.0.0.1:${port}/`);
+      const info = await openDemo(p2, `${srv.url}/`);
       assert.equal(info.contentHash, res.contentHash);
       assert.equal(info.model, null);
       const x = row(f.test, 11);
@@ -227,7 +216,35 @@ describe('edge deployment in Chromium', { skip: !haveChromium && 'no /usr/bin/ch
       assert.ok(maxAbsDiff(local, f.model.predict(Float32Array.from(x), 1)) <= 1e-5);
       await p2.close();
     } finally {
-      srv?.close();
+      srv.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('examples/browser loads an artifact with the bundle', async () => {
+    const root = fileURLToPath(new URL('../../../', import.meta.url));
+    const srv = await serveStatic(root);
+    const dir = mkdtempSync(join(root, 'dist', 'example-artifact-'));
+    try {
+      writeFileSync(join(dir, 'm.elm'), f.bytes);
+      const p3 = await browser.context.newPage();
+      const errors: string[] = [];
+      p3.on('pageerror', (e) => errors.push(String(e)));
+      await p3.goto(`${srv.url}/examples/browser/?model=/dist/${basename(dir)}/m.elm`);
+      await p3.waitForFunction(() => (window as unknown as { exampleResult?: unknown }).exampleResult, null, {
+        timeout: 20000,
+      });
+      const r = (await p3.evaluate(() => (window as unknown as { exampleResult: unknown }).exampleResult)) as {
+        contentHash: string;
+        probs: number[];
+      };
+      assert.deepEqual(errors, []);
+      assert.equal(r.contentHash, sha256Hex(f.bytes));
+      const x = new Float32Array(64).map((_, i) => (i * 7) % 17);
+      assert.ok(maxAbsDiff(r.probs, f.model.predict(x, 1)) <= 1e-5);
+      await p3.close();
+    } finally {
+      srv.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

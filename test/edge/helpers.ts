@@ -1,7 +1,8 @@
 /** Shared fixtures of the edge tests: a digits server with the edge routes, and a headless Debian Chromium. */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { extname, join, normalize } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { loadDataSpec } from '../../src/adapters/node/data-files.js';
 import { edgePlugin, type EdgeHandle } from '../../src/adapters/node/edge/index.js';
@@ -92,4 +93,28 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let d = 0;
   for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
   return d;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+};
+
+/** A plain static file server (content types only, no caching or isolation headers), like any static host. */
+export async function serveStatic(dir: string): Promise<{ url: string; close(): void }> {
+  const srv = createServer((req, reply) => {
+    let rel = normalize(decodeURIComponent(new URL(req.url!, 'http://x').pathname)).replace(/^\/+/, '');
+    if (rel === '' || rel.endsWith('/')) rel += 'index.html';
+    if (rel.startsWith('..')) return reply.writeHead(403).end();
+    try {
+      const body = readFileSync(join(dir, rel));
+      reply.writeHead(200, { 'content-type': TYPES[extname(rel)] ?? 'application/octet-stream' }).end(body);
+    } catch {
+      reply.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(srv.address() as { port: number }).port}`, close: () => srv.close() };
 }

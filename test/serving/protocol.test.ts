@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { isElmError } from '../../src/core/errors.js';
 import { floatToHalf, halfToFloat } from '../../src/serving/protocol/datatypes.js';
 import { modelIO, type ModelIO } from '../../src/serving/protocol/model-io.js';
+import { parseInferJson } from '../../src/serving/protocol/fast-json.js';
 import { parseInferRequest } from '../../src/serving/protocol/request.js';
+import type { Json } from './helpers.js';
 import { shapeResponse } from '../../src/serving/protocol/response.js';
 import { httpStatusFor } from '../../src/serving/protocol/status.js';
 import { ERROR_CODES, type ErrorCode } from '../../src/core/errors.js';
@@ -191,5 +194,70 @@ describe('protocol helpers', () => {
       r.outputs.map((o) => o.name),
       ['predictions'],
     );
+  });
+});
+
+describe('parseInferJson (fast numeric data scanner)', () => {
+  const enc = new TextEncoder();
+  const same = (text: string): void => {
+    const fast = parseInferJson(enc.encode(text)) as Json;
+    const ref = JSON.parse(text) as Json;
+    const norm = (j: Json): Json =>
+      JSON.parse(JSON.stringify(j, (_k, v: unknown) => (v instanceof Float64Array ? Array.from(v) : v)));
+    assert.deepEqual(norm(fast), norm(ref));
+    const d = fast?.inputs?.[0]?.data;
+    if (d instanceof Float64Array) {
+      const r = ref.inputs[0].data as number[];
+      for (let i = 0; i < r.length; i++) assert.ok(Object.is(d[i], r[i]), `${d[i]} vs ${r[i]}`);
+    }
+  };
+
+  it('decodes flat numeric data exactly as JSON.parse does', () => {
+    const nums = [0, -0, 1, -1, 0.1, 0.30000000000000004, 1e-7, 123456789012345, 1234567890123456789, 5e-324, 1.7e308];
+    nums.push(...Array.from({ length: 500 }, (_, i) => Math.sin(i) * 10 ** ((i % 40) - 20)));
+    const text = `{"id":"x","inputs":[{"name":"input","shape":[1,${nums.length}],"datatype":"FP64","data":[${nums.map(String).join(', ')}]}]}`;
+    same(text);
+    assert.ok((parseInferJson(enc.encode(text)) as Json).inputs[0].data instanceof Float64Array);
+    for (const t of ['0.5', '1E3', '-2.5e-3', '1e999', '00.5', '1.', '.5', '+1', '-', '1e', 'true', '[1]', '"1"']) {
+      const body = `{"inputs":[{"name":"input","data":[${t}],"shape":[1]}],"outputs":[{"name":"data","data":[1]}]}`;
+      let ok = true;
+      try {
+        JSON.parse(body);
+      } catch {
+        ok = false;
+      }
+      if (ok) same(body);
+      else assert.throws(() => parseInferJson(enc.encode(body)), SyntaxError);
+    }
+  });
+
+  it('agrees with JSON.parse on random doubles (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { maxLength: 50 }), (xs) => {
+        same(`{"inputs":[{"name":"input","data":[${xs.map((x) => JSON.stringify(x)).join(',')}]}]}`);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('ignores "data" keys inside strings and elsewhere, and keeps binary tails apart', () => {
+    same('{"id":"\\"data\\":[1,2]","inputs":[{"name":"a","data":[1,2]},{"name":"b","data":[3]}]}');
+    same('{"parameters":{"data":[9]},"inputs":[{"parameters":{"data":[7]},"data":[[1,2],[3,4]]}]}');
+    const bytes = enc.encode('{"inputs":[{"data":[1,2,3]}]}\u0001\u0002');
+    const j = parseInferJson(bytes, 0, bytes.length - 2) as Json;
+    assert.deepEqual(Array.from(j.inputs[0].data as Float64Array), [1, 2, 3]);
+  });
+
+  it('feeds parseInferRequest (range checks and counts still apply)', () => {
+    const p = (t: string, dt = 'FP32') =>
+      parseInferRequest(
+        parseInferJson(enc.encode(`{"inputs":[{"name":"input","shape":[1,4],"datatype":"${dt}","data":[${t}]}]}`)),
+        io,
+      );
+    assert.deepEqual(Array.from(p('1,2,3,4.5').x), [1, 2, 3, 4.5]);
+    assert.throws(() => p('1,2,3'), /3 elements/);
+    assert.throws(() => p('1,2,3,4,5'), /more elements/);
+    assert.throws(() => p('1,2,3,300', 'INT8'), /not a valid INT8/);
+    assert.throws(() => p('1,0,1,0', 'BOOL'), /true\/false/);
   });
 });

@@ -45,9 +45,10 @@ function bad(message: string): ElmError {
 export function readJsonData(name: string, datatype: Datatype, data: unknown, out: Float32Array): void {
   if (datatype === 'BYTES') throw bad(`input "${name}": BYTES data is not accepted by numeric models`);
   if (datatype === 'FP16') throw bad(`input "${name}": FP16 has no JSON form; send it with binary_tensor_data`);
-  if (!Array.isArray(data)) throw bad(`input "${name}": data must be an array`);
   const range = INT_RANGE[datatype];
   const isBool = datatype === 'BOOL';
+  if (data instanceof Float64Array) return readDecoded(name, datatype, data, out, range);
+  if (!Array.isArray(data)) throw bad(`input "${name}": data must be an array`);
   let n = 0;
   const total = out.length;
   // Fast path: flat array of numbers.
@@ -82,6 +83,31 @@ export function readJsonData(name: string, datatype: Datatype, data: unknown, ou
     }
   }
   if (n !== total) throw bad(`input "${name}": data has ${n} elements but the shape needs ${total}`);
+}
+
+/** A flat numeric data array already decoded from the JSON bytes (protocol/fast-json.ts). */
+function readDecoded(
+  name: string,
+  datatype: Datatype,
+  data: Float64Array,
+  out: Float32Array,
+  range: [number, number] | undefined,
+): void {
+  const total = out.length;
+  if (data.length > total) throw bad(`input "${name}": data has more elements than its shape allows (${total})`);
+  if (datatype === 'BOOL' && data.length > 0) {
+    throw bad(`input "${name}": BOOL data must be true/false, got number`);
+  }
+  if (range) {
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i]!;
+      if (!Number.isInteger(v) || v < range[0] || v > range[1])
+        throw bad(`input "${name}": ${v} is not a valid ${datatype}`);
+    }
+  }
+  if (data.length !== total)
+    throw bad(`input "${name}": data has ${data.length} elements but the shape needs ${total}`);
+  out.set(data);
 }
 
 function typeName(v: unknown): string {

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ElmError, toErrorData } from '../../../core/errors.js';
 import { outcomeFor } from '../../../serving/metrics.js';
 import { modelMetadata } from '../../../serving/protocol/model-io.js';
+import { parseInferJson } from '../../../serving/protocol/fast-json.js';
 import { parseInferRequest } from '../../../serving/protocol/request.js';
 import { shapeResponse } from '../../../serving/protocol/response.js';
 import { EXTENSIONS } from '../../../serving/protocol/types.js';
@@ -34,7 +35,7 @@ function decodeBody(req: FastifyRequest): { json: unknown; binary?: Uint8Array }
   }
   let json: unknown;
   try {
-    json = JSON.parse(buf.toString('utf8', 0, jsonLen));
+    json = parseInferJson(buf, 0, jsonLen);
   } catch (e) {
     throw new ElmError('ELM_ERR_BAD_REQUEST', `the request body is not valid JSON: ${(e as Error).message}`);
   }

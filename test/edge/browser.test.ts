@@ -199,6 +199,20 @@ describe('edge deployment in Chromium', { skip: !haveChromium && 'no /usr/bin/ch
     }, x)) as { name: string; reason: string; p: number[] };
     assert.equal(r.name, 'js');
     assert.match(r.reason, /404/);
+    // an engine without SIMD128 (simulated: the feature probe fails validation) gets the JS backend too
+    const noSimd = (await page.evaluate(async () => {
+      const lib = (window as unknown as Demo).elmDemo.lib;
+      const validate = WebAssembly.validate;
+      WebAssembly.validate = () => false;
+      try {
+        const be = await lib.loadBrowserBackend();
+        return { name: be.backend.name, reason: be.fallbackReason };
+      } finally {
+        WebAssembly.validate = validate;
+      }
+    })) as { name: string; reason: string };
+    assert.equal(noSimd.name, 'js');
+    assert.match(noSimd.reason, /SIMD128/);
     assert.ok(maxAbsDiff(r.p, f.model.predict(Float32Array.from(x), 1)) <= 1e-5);
   });
 

@@ -183,6 +183,8 @@ describe('edge deployment in Chromium', { skip: !haveChromium && 'no /usr/bin/ch
     assert.ok(info.artifactFromCache === true || artifactHits.length > 0, JSON.stringify(info));
     const restored = await page.evaluate(() => (window as unknown as Demo).elmDemo.loadFromIdb('mine'));
     assert.match(String(restored), /^[0-9a-f]{64}$/);
+    // the worker resumes online training from the saved state (1437 digits + 1 taught row)
+    assert.equal(await page.evaluate(() => (window as unknown as Demo).elmDemo.rowsSeen()), 1438);
   });
 
   it('falls back to the JS backend when wasm cannot load, with the same answers', async () => {

@@ -150,6 +150,19 @@ async function teach(label: number): Promise<lib.TrainResult> {
   return r;
 }
 
+/** Predict with a saved model and hand it to the worker, so online updates resume where they stopped. */
+async function restoreFromIdb(name: string): Promise<string | undefined> {
+  const s = await store.load(name);
+  if (!s) return undefined;
+  useModel(s.bytes, 'loaded from IndexedDB');
+  try {
+    trained = await (await ensureTrainer()).load(s.bytes);
+  } catch {
+    // not an os-elm with state: it predicts, but cannot be updated
+  }
+  return s.contentHash;
+}
+
 function modelBytes(): Uint8Array {
   if (!trained) throw new Error('train a model first');
   return trained.bytes;
@@ -204,10 +217,12 @@ async function boot(): Promise<Record<string, unknown>> {
     setText('store-out', `saved in IndexedDB as "my-digits" (${s.contentHash.slice(0, 12)}…)`);
   };
   $('load-idb').onclick = async () => {
-    const s = await store.load('my-digits');
-    if (!s) return setText('store-out', 'nothing saved yet', 'bad');
-    useModel(s.bytes, 'loaded from IndexedDB');
-    setText('store-out', `loaded ${s.contentHash.slice(0, 12)}… saved ${s.savedAt}`);
+    const h = await restoreFromIdb('my-digits');
+    setText(
+      'store-out',
+      h ? `loaded ${h.slice(0, 12)}…; online updates continue from it` : 'nothing saved yet',
+      h ? '' : 'bad',
+    );
   };
   $('download').onclick = () => lib.downloadArtifact(modelBytes(), 'my-digits.elm');
   $('upload').onclick = async () => {
@@ -258,11 +273,9 @@ const api = {
     return r;
   },
   saveToIdb: async (name = 'my-digits') => (await store.save(name, modelBytes())).contentHash,
-  loadFromIdb: async (name = 'my-digits') => {
-    const s = await store.load(name);
-    if (s) useModel(s.bytes, 'loaded from IndexedDB');
-    return s?.contentHash;
-  },
+  loadFromIdb: (name = 'my-digits') => restoreFromIdb(name),
+  /** Rows the worker's online model has seen (after loadFromIdb: the saved model's). */
+  rowsSeen: () => trained?.rowsSeen,
   upload: (name: string) => uploadToServer(base, name, modelBytes()),
   reloadServerModel: loadServerModel,
 };

@@ -27,6 +27,7 @@ function simulate(spec: StepSpec, knee: number, base: number, slo = { ...DEFAULT
     rps,
     latencyMs: { p50: base, p90: base, p99, p999: p99, mean: base, min: base, max: p99 },
     generatorCpu: 0.1,
+    sendLagMs: null,
     statuses: {},
   };
   return {

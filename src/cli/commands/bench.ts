@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import type { Command } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
 import { ElmError } from '../../core/errors.js';
@@ -206,6 +206,7 @@ async function run(f: BenchFlags, setExit: SetExit): Promise<void> {
   const configs = f.compare && f.compare.length > 0 ? parseCompare(f.compare) : undefined;
   const ui = progressUi(!f.json);
   const results: BenchResult[] = [];
+  const load0 = loadavg()[0];
   try {
     for (const cfg of configs ?? [undefined]) results.push(await runConfig(f, cfg, plan, slo, ui, body));
   } finally {
@@ -216,6 +217,8 @@ async function run(f: BenchFlags, setExit: SetExit): Promise<void> {
     node: process.version,
     cpus: availableParallelism(),
     cpuModel: cpus()[0]?.model ?? 'unknown',
+    /** 1-minute load average before and after: other work on the machine competes with server and generator. */
+    loadavg: [load0, loadavg()[0]].map((x) => Math.round(x * 100) / 100),
     plan,
   };
   const doc = comparison ? { ...results[0], configs: results, comparison, generator } : { ...results[0], generator };
@@ -223,6 +226,7 @@ async function run(f: BenchFlags, setExit: SetExit): Promise<void> {
     const html = renderReport(results, {
       notes: [
         `Generator: node ${process.version} on ${availableParallelism()} cores (${generator.cpuModel}); the server ran ${f.url ? `at ${f.url}` : 'as a child process on the same machine'}.`,
+        `Machine load average (1 min) before / after the run: ${generator.loadavg.join(' / ')} on ${generator.cpus} cores — other work competes with the server and the generator.`,
         `Plan: mode ${plan.mode}, warm-up ${plan.warmupMs} ms, ${plan.durationMs} ms per step${f.quick ? ' (--quick)' : ''}.`,
       ],
     });

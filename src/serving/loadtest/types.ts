@@ -50,6 +50,8 @@ export interface ClientStep {
   latencyMs: LatencyMs;
   /** The generator's own CPU use over the window, 0..1 of one core (to show it was not the bottleneck). */
   generatorCpu: number | null;
+  /** open loop: how late the generator sent requests that found a free connection, ms (null in closed loop). */
+  sendLagMs: { p50: number; p99: number } | null;
   /** Status codes seen (code → count), for diagnosis. */
   statuses: Record<string, number>;
 }

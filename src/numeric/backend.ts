@@ -70,6 +70,13 @@ export interface Backend {
     beta: Float32Array,
   ): DensePlan;
 
+  /**
+   * Optional: the int8 inference chain of a quantised ELM with its int8 weights resident in the backend (see
+   * Int8PlanSpec for what it computes). Backends without it leave it undefined; callers then run the portable
+   * typed-array int8 path (src/strategies/quantize/int8-js-plan.ts), which is the reference.
+   */
+  planInt8?(spec: Int8PlanSpec): DensePlan;
+
   /** In place: overwrite the lower triangle of the n×n SPD matrix A with its Cholesky factor L (A = L·Lᵀ). */
   cholesky(n: number, a: Float64Array): void;
 
@@ -93,6 +100,28 @@ export interface DensePlan {
   /** out (rows×m) = act(x·W + b)·β. */
   run(rows: number, x: Float32Array, out: Float32Array): void;
   dispose(): void;
+}
+
+/**
+ * An int8 ELM chain. Per row: x → uint8 affine (x ≈ lo + s·q, lo = row minimum, s = (max − lo)/255, q = round);
+ * acc = q·Wq in int32; h = act(s·wScale_j·acc_j + lo·colSum_j + b_j); h → int8 symmetric per row (sh = max|h|/127);
+ * out_c = sh·betaScale_c·Σ_j hq_j·betaQ[c·l + j] (int32). Matches the reference within the documented tolerance
+ * (see docs/backends.md: the activation approximation can move a hidden code by one step).
+ */
+export interface Int8PlanSpec {
+  d: number;
+  l: number;
+  m: number;
+  /** d×l row-major int8 first layer, one symmetric scale per hidden unit. */
+  wq: Int8Array;
+  wScale: Float32Array;
+  /** colSum_j = wScale_j·Σ_i Wq_ij (the contribution of the row minimum lo). */
+  colSum: ArrayLike<number>;
+  b: Float32Array;
+  act: Activation;
+  /** m×l int8 output weights (each output column contiguous) and their m scales. */
+  betaQ: Int8Array;
+  betaScale: Float32Array;
 }
 
 /** Copy the upper triangle of an n×n matrix into its lower triangle. */

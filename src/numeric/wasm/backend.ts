@@ -8,6 +8,7 @@ import { actCode, instantiateKernels, simdSupported, type WasmInstance } from '.
 import { cholesky, choleskySolve } from './ops-chol.js';
 import { cross, gemv, gram, product } from './ops-gemm.js';
 import { planDense } from './plan.js';
+import { planInt8 } from './plan-int8.js';
 
 /** Initial and maximum linear memory (64 KiB pages): 16 MiB to start, 4 GiB (the wasm32 limit) at most. */
 export const INITIAL_PAGES = 256;
@@ -70,6 +71,7 @@ export function createWasmBackend(ctx: WasmContext, opts: WasmBackendOptions = {
       });
     },
     planDense: (d, l, m, w, b, act, beta) => planDense(core, d, l, m, w, b, act, beta),
+    planInt8: (spec) => planInt8(core, spec),
     cholesky: (n, a) => cholesky(core, n, a),
     choleskySolve: (n, m, l, b) => choleskySolve(core, n, m, l, b),
     activate(act, x, len) {
@@ -115,4 +117,21 @@ export function warmUp(be: Backend): void {
   const y = new Float32Array(4);
   for (let rep = 0; rep < 50; rep++) plan.run(1, a, y);
   plan.dispose();
+  if (be.planInt8) {
+    const q = Int8Array.from(a, (v) => Math.round(v * 200));
+    const p8 = be.planInt8({
+      d: n,
+      l: n,
+      m: 4,
+      wq: q,
+      wScale: a.subarray(0, n).map(Math.abs),
+      colSum: a.subarray(0, n),
+      b: a.subarray(0, n),
+      act: 'tanh',
+      betaQ: q.subarray(0, 4 * n),
+      betaScale: a.subarray(0, 4),
+    });
+    for (let rep = 0; rep < 50; rep++) p8.run(1, a, y);
+    p8.dispose();
+  }
 }

@@ -62,6 +62,23 @@ export interface Kernels {
     out: number,
   ): void;
   dense_out(rows: number, lp: number, m: number, h: number, betaT: number, out: number): void;
+  int8_rows(
+    rows: number,
+    d: number,
+    l: number,
+    lp: number,
+    m: number,
+    act: number,
+    x: number,
+    wq: number,
+    wScale: number,
+    colSum: number,
+    b: number,
+    betaQ: number,
+    betaScale: number,
+    scratch: number,
+    out: number,
+  ): void;
   chol_diag(n: number, a: number, k0: number, nb: number, bad: number): number;
   chol_trsm(n: number, a: number, k0: number, nb: number, r0: number, r1: number): void;
   chol_pack(n: number, a: number, k0: number, nb: number, r0: number, r1: number, p: number): void;

@@ -1,18 +1,11 @@
 import { ElmError } from '../../core/errors.js';
 import type { Task } from '../../core/types.js';
-import type { Backend } from '../../numeric/backend.js';
-import { activateInPlace } from '../../numeric/activations.js';
+import type { Backend, DensePlan, Int8PlanSpec } from '../../numeric/backend.js';
 import { ELM, defaultBackend, type ElmSpec } from '../../models/elm.js';
 import { foldStandardizer, generateHiddenWeights } from '../../models/hidden-layer.js';
 import type { Model, ModelKind, TrainingMetrics } from '../../models/model.js';
-import {
-  int8Dots,
-  int8RowTimesMatrix,
-  quantizeColumns,
-  quantizeRowU8,
-  quantizeVectorI8,
-  type QuantizedColumns,
-} from './int8.js';
+import { quantizeColumns, type QuantizedColumns } from './int8.js';
+import { createJsInt8Plan, int8OutputRow } from './int8-js-plan.js';
 
 /**
  * Precision of the first layer: 'int8' runs x·W in int8 (inputs as uint8 per row, W per hidden unit, Int32
@@ -38,6 +31,8 @@ export interface Int8ElmParts {
  * An ELM whose output weights (and, by default, hidden weights) are int8. Inference never dequantises the
  * weights: both products are int8 × int8 → Int32 with one float rescale per output (see int8.ts).
  * Hidden weights regenerated from the seed are quantised at load, so the artifact holds only int8 β.
+ * With int8 hidden weights the chain runs in the backend's planInt8 when it has one (wasm: SIMD kernels, weights
+ * resident in linear memory), else in the portable typed-array plan (int8-js-plan.ts, the reference).
  */
 export class QuantizedELM implements Model {
   readonly kind: ModelKind = 'elm-int8';
@@ -53,9 +48,9 @@ export class QuantizedELM implements Model {
   private colSum?: Float64Array;
   private wf?: Float32Array;
   readonly bf: Float32Array;
-  // scratch, allocated once
-  private readonly xq: Uint8Array;
-  private readonly acc: Int32Array;
+  /** The int8 chain (backend or JS), made on first use. */
+  private plan?: DensePlan;
+  // scratch of the f32-hidden path, allocated once
   private readonly hq: Int8Array;
   private readonly acc2: Int32Array;
   private h: Float32Array;
@@ -93,11 +88,9 @@ export class QuantizedELM implements Model {
       if (parts.hidden === 'int8') this.setInt8Layer(quantizeColumns(f.w, d, l, false), d, l);
       else this.wf = f.w;
     }
-    this.xq = new Uint8Array(d);
-    this.acc = new Int32Array(l);
     this.hq = new Int8Array(l);
     this.acc2 = new Int32Array(m);
-    this.h = new Float32Array(l);
+    this.h = new Float32Array(0); // f32-hidden path only, grown on use
   }
 
   private setInt8Layer(qc: QuantizedColumns, d: number, l: number): void {
@@ -133,29 +126,36 @@ export class QuantizedELM implements Model {
       for (let r = 0; r < rows; r++) this.outputRow(this.h.subarray(r * l, (r + 1) * l), o, r * m);
       return o;
     }
-    const h = this.h,
-      acc = this.acc,
-      wScale = this.wScale!,
-      cs = this.colSum!,
-      bf = this.bf;
-    for (let r = 0; r < rows; r++) {
-      const { lo, scale } = quantizeRowU8(x, r * d, d, this.xq);
-      int8RowTimesMatrix(d, l, this.xq, this.wq!, acc);
-      for (let j = 0; j < l; j++) h[j] = scale * wScale[j]! * acc[j]! + lo * cs[j]! + bf[j]!;
-      activateInPlace(act, h, 0, l);
-      this.outputRow(h, o, r * m);
-    }
+    this.plan ??= this.makePlan();
+    this.plan.run(rows, x, o);
     return o;
+  }
+
+  /** What the int8 chain needs (int8 hidden weights only). */
+  int8PlanSpec(): Int8PlanSpec {
+    return {
+      d: this.inputDim,
+      l: this.hiddenUnits,
+      m: this.outputDim,
+      wq: this.wq!,
+      wScale: this.wScale!,
+      colSum: this.colSum!,
+      b: this.bf,
+      act: this.spec.config.activation,
+      betaQ: this.parts.beta.q,
+      betaScale: this.parts.beta.scales,
+    };
+  }
+
+  private makePlan(): DensePlan {
+    const spec = this.int8PlanSpec();
+    return this.backend.planInt8?.(spec) ?? createJsInt8Plan(spec);
   }
 
   /** out[o..o+m) = int8(h)·int8(β), rescaled. */
   private outputRow(h: Float32Array, out: Float32Array, o: number): void {
-    const l = this.hiddenUnits,
-      m = this.outputDim;
-    const sh = quantizeVectorI8(h, l, this.hq);
-    int8Dots(l, m, this.hq, this.parts.beta.q, this.acc2);
-    const bs = this.parts.beta.scales;
-    for (let c = 0; c < m; c++) out[o + c] = sh * bs[c]! * this.acc2[c]!;
+    const { q, scales } = this.parts.beta;
+    int8OutputRow(this.hiddenUnits, this.outputDim, h, this.hq, q, scales, this.acc2, out, o);
   }
 
   predict(x: Float32Array, rows: number, out?: Float32Array): Float32Array {
@@ -166,6 +166,8 @@ export class QuantizedELM implements Model {
 
   dispose(): void {
     this.h = new Float32Array(0);
+    this.plan?.dispose();
+    this.plan = undefined;
   }
 }
 

@@ -1,0 +1,48 @@
+import type { DensePlan, Int8PlanSpec } from '../../numeric/backend.js';
+import { activateInPlace } from '../../numeric/activations.js';
+import { int8Dots, int8RowTimesMatrix, quantizeRowU8, quantizeVectorI8 } from './int8.js';
+
+/**
+ * The portable int8 chain (typed-array loops, Int32 accumulation): the reference that Backend.planInt8
+ * implementations are tested against, and the path used on backends without one. Scratch is allocated once.
+ */
+export function createJsInt8Plan(spec: Int8PlanSpec): DensePlan {
+  const { d, l, m, wq, wScale, colSum: cs, b: bf, act, betaQ, betaScale: bs } = spec;
+  const xq = new Uint8Array(d);
+  const acc = new Int32Array(l);
+  const h = new Float32Array(l);
+  const hq = new Int8Array(l);
+  const acc2 = new Int32Array(m);
+  return {
+    d,
+    l,
+    m,
+    run(rows: number, x: Float32Array, out: Float32Array): void {
+      for (let r = 0; r < rows; r++) {
+        const { lo, scale } = quantizeRowU8(x, r * d, d, xq);
+        int8RowTimesMatrix(d, l, xq, wq, acc);
+        for (let j = 0; j < l; j++) h[j] = scale * wScale[j]! * acc[j]! + lo * cs[j]! + bf[j]!;
+        activateInPlace(act, h, 0, l);
+        int8OutputRow(l, m, h, hq, betaQ, bs, acc2, out, r * m);
+      }
+    },
+    dispose(): void {},
+  };
+}
+
+/** out[o..o+m) = int8(h)·int8(β), rescaled: the int8 output layer (also used after a float first layer). */
+export function int8OutputRow(
+  l: number,
+  m: number,
+  h: Float32Array,
+  hq: Int8Array,
+  betaQ: Int8Array,
+  bs: Float32Array,
+  acc2: Int32Array,
+  out: Float32Array,
+  o: number,
+): void {
+  const sh = quantizeVectorI8(h, l, hq);
+  int8Dots(l, m, hq, betaQ, acc2);
+  for (let c = 0; c < m; c++) out[o + c] = sh * bs[c]! * acc2[c]!;
+}

@@ -1,5 +1,6 @@
 import { ElmError } from '../core/errors.js';
 import type { Model } from '../models/model.js';
+import type { UsageSnapshot } from '../strategies/composite.js';
 
 /** A model as handed to an executor: the decoded model, plus its artifact bytes when it came from one. */
 export interface ServedModel {
@@ -18,6 +19,11 @@ export interface Executor {
   unload(key: string): Promise<void>;
   run(key: string, x: Float32Array, rows: number): Promise<Float32Array>;
   close(): Promise<void>;
+  /**
+   * Usage counters of a composite model when it runs elsewhere (workers): the main thread's copy sees no traffic.
+   * Absent or undefined = read the model's own usage().
+   */
+  usage?(key: string): UsageSnapshot | undefined;
 }
 
 /**

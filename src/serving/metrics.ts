@@ -9,7 +9,8 @@ export interface ServingMetrics {
   requestFinished(model: string, outcome: Outcome, totalS: number): void;
   queueTime(model: string, s: number): void;
   computeTime(model: string, s: number): void;
-  batch(model: string, rows: number): void;
+  /** One executed batch: its rows and compute seconds. */
+  batch(model: string, rows: number, computeS?: number): void;
   cache(model: string, hit: boolean): void;
 }
 

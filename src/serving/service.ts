@@ -1,4 +1,5 @@
 import { ElmError } from '../core/errors.js';
+import type { Model } from '../models/model.js';
 import { Batcher } from './batching/batcher.js';
 import { dynamicBatching, noBatching, type BatchPolicy } from './batching/policy.js';
 import type { ResponseCache } from './caching/cache.js';
@@ -108,7 +109,7 @@ export class InferenceService {
         retryAfterS: this.o.retryAfterS ?? 1,
         onBatch: (b) => {
           entry.stats.batch(b.rows, b.computeUs);
-          this.metrics.batch(name, b.rows);
+          this.metrics.batch(name, b.rows, b.computeUs / 1e6);
         },
       });
       const entry: ModelEntry = {
@@ -192,6 +193,19 @@ export class InferenceService {
   record(e: ModelEntry, ok: boolean, totalUs: number): void {
     add(ok ? e.stats.success : e.stats.fail, totalUs);
     if (ok) e.stats.lastInferenceMs = this.o.wallMs();
+  }
+
+  /**
+   * Served models for per-member usage metrics (strategyMetricSamples): a composite running on workers reports the
+   * usage summed over them instead of its idle main-thread copy.
+   */
+  usageEntries(): { name: string; version: string; model: Model }[] {
+    const ex = this.o.executor;
+    return this.registry.entries().map((e) => {
+      const u = ex.usage?.(e.key);
+      const model = u ? (Object.assign(Object.create(e.model) as Model, { usage: () => u }) as Model) : e.model;
+      return { name: e.name, version: e.version, model };
+    });
   }
 
   /** Rows waiting per model version (queue depth gauge). */

@@ -5,6 +5,7 @@ import { startServer, type RunningServer, type ServerOptions } from '../../adapt
 import { edgePlugin } from '../../adapters/node/edge/index.js';
 import { trainDemoModels } from '../../adapters/node/serving/demo-models.js';
 import { servingBackend } from '../../adapters/node/serving/runtime.js';
+import { STRATEGY_CODECS_MODULE } from '../../adapters/node/workers/strategy-codecs.js';
 import { cliContext } from '../context.js';
 import { EXIT, num } from '../output.js';
 import type { SetExit } from './index.js';
@@ -143,6 +144,8 @@ async function run(f: ServeFlags, demo: boolean, setExit: SetExit): Promise<void
   const o = await buildOptions(f);
   const ctx = await cliContext();
   o.codecs = ctx.codecs;
+  // Workers must decode what the CLI's codecs decode: routers, mixtures and int8 ELMs.
+  o.workerCodecsModule ??= STRATEGY_CODECS_MODULE;
   let trainMs: number | undefined;
   if (demo) {
     const t0 = performance.now();

@@ -17,5 +17,13 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'loaded'; key: string; error?: ErrorData }
-  | { type: 'result'; id: number; out: Float32Array; busyNs: number }
+  | { type: 'result'; id: number; out: Float32Array; busyNs: number; usage?: WorkerUsage }
   | { type: 'error'; id: number; error: ErrorData };
+
+/** Cumulative usage counters of a composite model (router, mixture) in one worker, sent with each result. */
+export interface WorkerUsage {
+  queries: number;
+  flops: number;
+  roles: string[];
+  rows: number[];
+}

@@ -11,6 +11,7 @@ import { decodeArtifact, isDirectory, readArtifact, resolveInside, scanModelsDir
 import { PromMetrics } from '../serving/prom-metrics.js';
 import { nodeScheduler, servingBackend } from '../serving/runtime.js';
 import { WorkerPool } from '../workers/pool.js';
+import { STRATEGY_CODECS_MODULE } from '../workers/strategy-codecs.js';
 import {
   DEFAULT_CACHE,
   DEFAULT_SERVER_OPTIONS,
@@ -103,7 +104,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       balancer: balancerByName(o.balancer)!,
       ...(typeof o.backend === 'string' ? { backend: o.backend } : { backend: backend.name }),
       codecs,
-      ...(o.workerCodecsModule ? { codecsModule: o.workerCodecsModule } : {}),
+      // Workers decode non-ELM kinds from artifact bytes: by default with the strategy codecs (router, moe, int8).
+      codecsModule: o.workerCodecsModule ?? STRATEGY_CODECS_MODULE,
       onBusy: (w, s) => metrics.workerBusySeconds(String(w), s),
     });
     executor = pool;

@@ -4,7 +4,8 @@ import type { ModelCodecs } from '../../../models/artifact/codecs.js';
 import { ELM } from '../../../models/elm.js';
 import { leastOutstanding, type Balancer } from '../../../serving/balancing/balancers.js';
 import type { Executor, ServedModel } from '../../../serving/executor.js';
-import type { FromWorker, ModelPayload, ToWorker } from '../../../serving/protocol/worker-messages.js';
+import type { FromWorker, ModelPayload, ToWorker, WorkerUsage } from '../../../serving/protocol/worker-messages.js';
+import type { UsageSnapshot } from '../../../strategies/composite.js';
 
 export interface PoolOptions {
   workers: number;
@@ -63,6 +64,8 @@ export class WorkerPool implements Executor {
   private readonly balancer: Balancer;
   private nextId = 1;
   private waiting: Task[] = [];
+  /** Latest cumulative usage of composite models per worker (dead workers' last reports are kept). */
+  private readonly usageByKey = new Map<string, Map<Slot, WorkerUsage>>();
   private closing = false;
   /** Batches re-run after their worker died (for metrics and tests). */
   retried = 0;
@@ -137,6 +140,11 @@ export class WorkerPool implements Executor {
     slot.outstanding--;
     if (m.type === 'result') {
       this.o.onBusy?.(slot.index, m.busyNs / 1e9);
+      if (m.usage) {
+        let u = this.usageByKey.get(t.key);
+        if (!u) this.usageByKey.set(t.key, (u = new Map()));
+        u.set(slot, m.usage);
+      }
       t.resolve(m.out);
     } else t.reject(fromErrorData(m.error));
   }
@@ -198,8 +206,25 @@ export class WorkerPool implements Executor {
     await Promise.all(this.slots.filter((s) => s.alive).map((s) => this.loadOn(s, key, payload)));
   }
 
+  /** Usage of a composite model summed over workers (the main thread's copy of the model sees no traffic). */
+  usage(key: string): UsageSnapshot | undefined {
+    const per = this.usageByKey.get(key);
+    if (!per) return undefined;
+    let queries = 0,
+      flops = 0;
+    const rows = new Map<string, number>();
+    for (const u of per.values()) {
+      queries += u.queries;
+      flops += u.flops;
+      u.roles.forEach((r, i) => rows.set(r, (rows.get(r) ?? 0) + u.rows[i]!));
+    }
+    const members = [...rows].map(([role, n]) => ({ role, rows: n, share: queries > 0 ? n / queries : 0 }));
+    return { queries, flops, members };
+  }
+
   async unload(key: string): Promise<void> {
     this.payloads.delete(key);
+    this.usageByKey.delete(key);
     for (const s of this.slots) if (s.alive) this.post(s, { type: 'unload', key });
   }
 

@@ -7,7 +7,8 @@ import { fromErrorData, toErrorData } from '../../../core/errors.js';
 import { ModelCodecs } from '../../../models/artifact/codecs.js';
 import { ELM } from '../../../models/elm.js';
 import type { Model } from '../../../models/model.js';
-import type { FromWorker, ToWorker } from '../../../serving/protocol/worker-messages.js';
+import type { FromWorker, ToWorker, WorkerUsage } from '../../../serving/protocol/worker-messages.js';
+import { isCompositeModel, type UsageSnapshot } from '../../../strategies/composite.js';
 import { servingBackend } from '../serving/runtime.js';
 
 interface WorkerInit {
@@ -31,6 +32,15 @@ async function getCodecs(): Promise<ModelCodecs> {
   return codecs;
 }
 
+function usageOf(u: UsageSnapshot): WorkerUsage {
+  return {
+    queries: u.queries,
+    flops: u.flops,
+    roles: u.members.map((x) => x.role),
+    rows: u.members.map((x) => x.rows),
+  };
+}
+
 function post(m: FromWorker, transfer?: ArrayBuffer[]): void {
   port.postMessage(m, transfer);
 }
@@ -44,7 +54,9 @@ port.on('message', (msg: ToWorker) => {
         const t0 = process.hrtime.bigint();
         const out = model.predict(msg.x, msg.rows);
         const busyNs = Number(process.hrtime.bigint() - t0);
-        post({ type: 'result', id: msg.id, out, busyNs }, [out.buffer as ArrayBuffer]);
+        const m: FromWorker = { type: 'result', id: msg.id, out, busyNs };
+        if (isCompositeModel(model)) m.usage = usageOf(model.usage());
+        post(m, [out.buffer as ArrayBuffer]);
       } catch (e) {
         post({ type: 'error', id: msg.id, error: toErrorData(e) });
       }
@@ -59,6 +71,7 @@ port.on('message', (msg: ToWorker) => {
           else model = (await getCodecs()).decode(p.bytes, { backend }).model;
           // Warm up: the first call of a wasm kernel is slow until V8 optimises it.
           model.predict(new Float32Array(model.inputDim), 1);
+          if (isCompositeModel(model)) model.resetUsage(); // the warm-up is no query
           models.get(msg.key)?.dispose();
           models.set(msg.key, model);
           post({ type: 'loaded', key: msg.key });

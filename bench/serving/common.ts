@@ -46,6 +46,23 @@ export async function wrk(url: string, connections: number, seconds: number, lua
   return { rps, p50ms: pct('50'), p99ms: pct('99'), non2xx, requests };
 }
 
+/**
+ * wrk `repeat` times (default $BENCH_REPEAT or 3) and keep the run with the median RPS (the machine is shared and
+ * noisy); `runs` lists every run's RPS.
+ */
+export async function wrkMedian(
+  url: string,
+  connections: number,
+  seconds: number,
+  lua?: string,
+  repeat = Number(process.env.BENCH_REPEAT ?? 3),
+): Promise<WrkResult & { runs: number[] }> {
+  const rs: WrkResult[] = [];
+  for (let i = 0; i < Math.max(1, repeat); i++) rs.push(await wrk(url, connections, seconds, lua));
+  const sorted = [...rs].sort((a, b) => a.rps - b.rps);
+  return { ...sorted[sorted.length >> 1]!, runs: rs.map((r) => Math.round(r.rps)) };
+}
+
 /** A wrk script POSTing a fixed JSON body, or (randomise) one whose first value changes every request. */
 export function postScript(input: number[], dims: number, randomise = false): string {
   const head = `{"inputs":[{"name":"input","shape":[1,${dims}],"datatype":"FP32","data":[`;

@@ -9,11 +9,12 @@
 import { startServer, type ServerOptions } from '../../src/adapters/node/http/index.js';
 import { trainDemoModels } from '../../src/adapters/node/serving/demo-models.js';
 import { servingBackend } from '../../src/adapters/node/serving/runtime.js';
-import { mnistModel, postScript, wrk, writeResult, type WrkResult } from './common.js';
+import { loadavg } from 'node:os';
+import { mnistModel, postScript, wrk, wrkMedian, writeResult, type WrkResult } from './common.js';
 
 const seconds = Number(process.argv[2] ?? 5);
 const only = process.argv[3];
-const out: Record<string, unknown> = { date: new Date().toISOString(), seconds };
+const out: Record<string, unknown> = { date: new Date().toISOString(), seconds, loadavgStart: loadavg() };
 const line = (s: string): void => void process.stdout.write(s + '\n');
 const fmt = (r: WrkResult): string =>
   `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50ms.toFixed(2)} ms  p99 ${r.p99ms.toFixed(2)} ms  non-2xx ${r.non2xx}`;
@@ -62,10 +63,10 @@ if (!only || only === 'http') {
   for (const workers of [0, 1, 2]) {
     await withServer({ workers, models: [{ name: 'digits', model: digits }], cache: false }, async (url) => {
       await wrk(`${url}/v2/health/live`, 64, 1);
-      const live = await wrk(`${url}/v2/health/live`, 64, seconds);
+      const live = await wrkMedian(`${url}/v2/health/live`, 64, seconds);
       const script = postScript(drow, 64);
       await wrk(`${url}/v2/models/digits/infer`, 64, 1, script);
-      const infer = await wrk(`${url}/v2/models/digits/infer`, 64, seconds, script);
+      const infer = await wrkMedian(`${url}/v2/models/digits/infer`, 64, seconds, script);
       const ratio = infer.rps / live.rps;
       http[`workers=${workers}`] = { live, infer, ratio };
       line(`HTTP 64 conns, workers=${workers}: live  ${fmt(live)}`);
@@ -84,15 +85,18 @@ if (!only || only === 'mnist') {
   for (const [label, o] of [
     ['batching off', { maxBatchRows: 1, cache: false }],
     ['batching on', { maxBatchRows: 64, cache: false }],
+    ['batching off, 1 worker', { maxBatchRows: 1, cache: false, workers: 1 }],
+    ['batching on, 1 worker', { maxBatchRows: 64, cache: false, workers: 1 }],
   ] as [string, ServerOptions][]) {
     await withServer({ ...o, models }, async (url) => {
       await wrk(`${url}/v2/models/mnist/infer`, 128, 1, script);
-      runs[label] = await wrk(`${url}/v2/models/mnist/infer`, 128, seconds, script);
-      line(`MNIST L=4096, 128 conns, ${label.padEnd(12)}: ${fmt(runs[label]!)}`);
+      runs[label] = await wrkMedian(`${url}/v2/models/mnist/infer`, 128, seconds, script);
+      line(`MNIST L=4096, 128 conns, ${label.padEnd(22)}: ${fmt(runs[label]!)}`);
     });
   }
   const batchRatio = runs['batching on']!.rps / runs['batching off']!.rps;
-  line(`  batching speed-up ${batchRatio.toFixed(2)}×`);
+  const batchRatioWorker = runs['batching on, 1 worker']!.rps / runs['batching off, 1 worker']!.rps;
+  line(`  batching speed-up ${batchRatio.toFixed(2)}× inline, ${batchRatioWorker.toFixed(2)}× with 1 worker`);
   for (const [label, randomise] of [
     ['cache miss', true],
     ['cache hit', false],
@@ -100,13 +104,14 @@ if (!only || only === 'mnist') {
     await withServer({ models }, async (url) => {
       const sc = postScript(row, 784, randomise);
       await wrk(`${url}/v2/models/mnist/infer`, 64, 1, sc);
-      runs[label] = await wrk(`${url}/v2/models/mnist/infer`, 64, seconds, sc);
-      line(`MNIST L=4096, 64 conns, ${label.padEnd(12)}: ${fmt(runs[label]!)}`);
+      runs[label] = await wrkMedian(`${url}/v2/models/mnist/infer`, 64, seconds, sc);
+      line(`MNIST L=4096, 64 conns, ${label.padEnd(22)}: ${fmt(runs[label]!)}`);
     });
   }
   const cacheRatio = runs['cache hit']!.rps / runs['cache miss']!.rps;
   line(`  cache hit / miss ${cacheRatio.toFixed(2)}×`);
-  out.mnist = { runs, batchRatio, cacheRatio };
+  out.mnist = { runs, batchRatio, batchRatioWorker, cacheRatio };
 }
 
+out.loadavgEnd = loadavg();
 await writeResult(`serving${only ? '-' + only : ''}.json`, out);

@@ -68,10 +68,28 @@ export function reportCharts(results: BenchResult[]): string[] {
       series: throughput.filter((s) => s.points.length > 0),
     }),
     lineChart({
+      id: 'p99-users',
+      title: 'P99 latency vs concurrent users (closed loop)',
+      xLabel: 'concurrent connections',
+      yLabel: 'P99 latency, ms (log scale)',
+      xLog: true,
+      yLog: true,
+      series: results
+        .map((r) => ({
+          name: multi ? r.label : 'closed loop',
+          points: r.steps
+            .filter((s) => s.mode === 'closed')
+            .map((s) => [s.concurrency, s.latencyMs.p99] as [number, number]),
+        }))
+        .filter((s) => s.points.length > 0),
+      hLine: { y: slo, label: `SLO ${slo} ms` },
+    }),
+    lineChart({
       id: 'p99',
-      title: 'P99 latency vs load',
+      title: 'P99 latency vs throughput',
       xLabel: 'achieved requests/s',
-      yLabel: 'P99 latency, ms',
+      yLabel: 'P99 latency, ms (log scale)',
+      yLog: true,
       series: byLoad((s) => s.latencyMs.p99),
       hLine: { y: slo, label: `SLO ${slo} ms` },
     }),

@@ -17,6 +17,10 @@ export interface ChartSpec {
   yLabel: string;
   series: Series[];
   xLog?: boolean;
+  /** log₁₀ y axis (latencies spanning orders of magnitude); values ≤ 0 are drawn at the bottom. */
+  yLog?: boolean;
+  /** Join points in x order (default) or in the order given (e.g. by applied load when x is the achieved rate). */
+  sortX?: boolean;
   /** A horizontal reference line, e.g. the SLO. */
   hLine?: { y: number; label: string };
   /** Format tick and tooltip values. */
@@ -56,7 +60,8 @@ export function fmtNum(v: number): string {
 export function lineChart(c: ChartSpec): string {
   const W = c.width ?? 640;
   const H = c.height ?? 360;
-  const m = { l: 64, r: 16, t: 36, b: 48 };
+  const legendRows = Math.ceil(c.series.length / 3);
+  const m = { l: 64, r: 16, t: 34 + legendRows * 16, b: 48 };
   const pw = W - m.l - m.r;
   const ph = H - m.t - m.b;
   const fx = c.xFormat ?? fmtNum;
@@ -69,11 +74,15 @@ export function lineChart(c: ChartSpec): string {
   let x0 = xs.length ? Math.min(...xs.map(tx)) : 0;
   let x1 = xs.length ? Math.max(...xs.map(tx)) : 1;
   if (x1 <= x0) [x0, x1] = [x0 - 1, x1 + 1];
-  const y0 = 0;
-  let y1 = ys.length ? Math.max(...ys) * 1.08 : 1;
-  if (!(y1 > y0)) y1 = 1;
+  const posYs = ys.filter((y) => y > 0);
+  const ly0 = posYs.length ? Math.floor(Math.log10(Math.min(...posYs))) : 0;
+  const ly1 = posYs.length ? Math.max(ly0 + 1, Math.ceil(Math.log10(Math.max(...posYs)))) : 1;
+  const y0 = c.yLog ? ly0 : 0;
+  let y1 = c.yLog ? ly1 : ys.length ? Math.max(...ys) * 1.08 : 1;
+  if (!(y1 > y0)) y1 = y0 + 1;
+  const ty = (y: number) => (c.yLog ? Math.log10(Math.max(y, 10 ** y0)) : y);
   const sx = (x: number) => m.l + ((tx(x) - x0) / (x1 - x0)) * pw;
-  const sy = (y: number) => m.t + ph - ((y - y0) / (y1 - y0)) * ph;
+  const sy = (y: number) => m.t + ph - ((ty(y) - y0) / (y1 - y0)) * ph;
   const parts: string[] = [];
   parts.push(
     `<svg class="chart" data-chart="${esc(c.id)}" id="chart-${esc(c.id)}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(c.title)}">`,
@@ -81,7 +90,12 @@ export function lineChart(c: ChartSpec): string {
     `<text class="chart-title" x="${W / 2}" y="20" text-anchor="middle" font-size="15" font-weight="600">${esc(c.title)}</text>`,
   );
   // grid and y ticks
-  for (const v of niceTicks(y0, y1)) {
+  const yt = c.yLog
+    ? Array.from({ length: y1 - y0 + 1 }, (_, i) => 10 ** (y0 + i)).flatMap((d, i, a) =>
+        i < a.length - 1 ? [d, 2 * d, 5 * d] : [d],
+      )
+    : niceTicks(y0, y1);
+  for (const v of yt) {
     const y = sy(v).toFixed(1);
     parts.push(
       `<line class="grid" x1="${m.l}" x2="${m.l + pw}" y1="${y}" y2="${y}" stroke="#e5e7eb"/>`,
@@ -114,9 +128,8 @@ export function lineChart(c: ChartSpec): string {
   }
   c.series.forEach((s, i) => {
     const color = PALETTE[i % PALETTE.length];
-    const p = s.points
-      .filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!c.xLog || x > 0))
-      .sort((a, b) => a[0] - b[0]);
+    const p = s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!c.xLog || x > 0));
+    if (c.sortX !== false) p.sort((a, b) => a[0] - b[0]);
     if (p.length === 0) return;
     const d = p.map(([x, y], j) => `${j ? 'L' : 'M'}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ');
     parts.push(
@@ -132,7 +145,7 @@ export function lineChart(c: ChartSpec): string {
   // legend
   c.series.forEach((s, i) => {
     const x = m.l + 8 + (i % 3) * 190;
-    const y = m.t + 8 + Math.floor(i / 3) * 16;
+    const y = 30 + Math.floor(i / 3) * 16;
     parts.push(
       `<g class="legend"><rect x="${x}" y="${y}" width="12" height="3" fill="${PALETTE[i % PALETTE.length]}"/><text x="${x + 16}" y="${y + 5}" font-size="11">${esc(s.name)}</text></g>`,
     );

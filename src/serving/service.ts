@@ -1,7 +1,7 @@
 import { ElmError } from '../core/errors.js';
 import type { Model } from '../models/model.js';
 import { Batcher } from './batching/batcher.js';
-import { dynamicBatching, noBatching, type BatchPolicy } from './batching/policy.js';
+import { adaptiveBatching, dynamicBatching, noBatching, type BatchPolicy } from './batching/policy.js';
 import type { ResponseCache } from './caching/cache.js';
 import { cacheKey, cachePrefix } from './caching/key.js';
 import type { Executor, ServedModel } from './executor.js';
@@ -16,6 +16,8 @@ export interface BatchingOptions {
   maxBatchRows: number;
   /** Longest wait for a fuller batch, µs (0 = only what arrived together). */
   maxQueueDelayUs: number;
+  /** Cap batches at the size measured cheapest per row (default true); false = always up to maxBatchRows. */
+  adaptive?: boolean;
 }
 
 export interface ServiceOptions {
@@ -85,7 +87,8 @@ export class InferenceService {
   private makePolicy(): BatchPolicy {
     if (this.o.policy) return this.o.policy();
     const b = this.o.batching ?? DEFAULT_BATCHING;
-    return b.maxBatchRows <= 1 ? noBatching() : dynamicBatching(b);
+    if (b.maxBatchRows <= 1) return noBatching();
+    return b.adaptive === false ? dynamicBatching(b) : adaptiveBatching(b);
   }
 
   /** Load (or hot-replace) a model version. In-flight requests on a replaced version finish on it. */

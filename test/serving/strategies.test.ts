@@ -8,7 +8,7 @@ import {
   type Balancer,
 } from '../../src/serving/balancing/balancers.js';
 import { Batcher } from '../../src/serving/batching/batcher.js';
-import { dynamicBatching, noBatching, type BatchPolicy } from '../../src/serving/batching/policy.js';
+import { adaptiveBatching, dynamicBatching, noBatching, type BatchPolicy } from '../../src/serving/batching/policy.js';
 import { LruCache, ShardedLruCache, type CacheOptions, type ResponseCache } from '../../src/serving/caching/cache.js';
 import { hashFloat32 } from '../../src/serving/caching/key.js';
 import { ManualScheduler } from '../../src/serving/scheduler.js';
@@ -41,6 +41,30 @@ function batchPolicyConformance(name: string, make: () => BatchPolicy, maxRows: 
 batchPolicyConformance('dynamic (delay 500 µs)', () => dynamicBatching({ maxBatchRows: 8, maxQueueDelayUs: 500 }), 8);
 batchPolicyConformance('dynamic (delay 0)', () => dynamicBatching({ maxBatchRows: 16, maxQueueDelayUs: 0 }), 16);
 batchPolicyConformance('none', () => noBatching(), 1);
+batchPolicyConformance('adaptive', () => adaptiveBatching({ maxBatchRows: 32, maxQueueDelayUs: 200 }), 32);
+
+describe('adaptive batching', () => {
+  const full = (p: BatchPolicy): number => p.decide({ queuedRows: 1000, oldestAgeUs: 0, freeSlots: 1 }).maxRows;
+  it('caps batches at the size class measured cheapest per row, probing its neighbours', () => {
+    const p = adaptiveBatching({ maxBatchRows: 64, maxQueueDelayUs: 0 });
+    assert.equal(full(p), 64);
+    // sparse-input regime: one row 60 µs, batches 200 µs per row
+    for (let i = 0; i < 4; i++) {
+      p.observe!(64, 64 * 200);
+      p.observe!(1, 60);
+      p.observe!(2, 2 * 90);
+    }
+    const caps = Array.from({ length: 32 }, () => full(p));
+    assert.equal(caps.filter((c) => c === 1).length, 30);
+    assert.ok(caps.includes(3), 'probes the next class up');
+    // dense-input regime: batches get cheaper per row — the cap climbs back
+    for (let i = 0; i < 400; i++) {
+      const c = full(p);
+      p.observe!(c, c * (60 / Math.sqrt(c)));
+    }
+    assert.equal(full(p) >= 32, true);
+  });
+});
 
 function cacheConformance(name: string, make: (o: CacheOptions) => ResponseCache<string>): void {
   describe(`ResponseCache conformance: ${name}`, () => {

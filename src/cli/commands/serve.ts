@@ -20,6 +20,7 @@ interface ServeFlags {
   balancer?: string;
   maxBatchRows?: number;
   maxQueueDelayUs?: number;
+  adaptiveBatching?: boolean;
   maxQueueRows?: number;
   maxInflight?: number;
   bodyLimit?: number;
@@ -52,6 +53,10 @@ function addServeOptions(c: Command): Command {
       '--max-queue-delay-us <n>',
       'dynamic batching: longest wait for a fuller batch, µs',
       num('max-queue-delay-us'),
+    )
+    .option(
+      '--no-adaptive-batching',
+      'always batch up to --max-batch-rows (default: cap at the cheapest size measured)',
     )
     .option('--max-queue-rows <n>', 'rows waiting per model version before 503', num('max-queue-rows', true))
     .option('--max-inflight <n>', 'concurrent inference requests before 503', num('max-inflight', true))
@@ -98,6 +103,7 @@ async function buildOptions(f: ServeFlags): Promise<ServerOptions> {
   set('balancer', f.balancer as ServerOptions['balancer']);
   set('maxBatchRows', f.maxBatchRows);
   set('maxQueueDelayUs', f.maxQueueDelayUs);
+  if (f.adaptiveBatching === false) o.adaptiveBatching = false;
   set('maxQueueRows', f.maxQueueRows);
   set('maxInflight', f.maxInflight);
   set('bodyLimit', f.bodyLimit);

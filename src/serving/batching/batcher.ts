@@ -182,6 +182,7 @@ export class Batcher {
     const finish = (failed: boolean): number => {
       this.inflight--;
       const computeUs = this.scheduler.nowUs() - started;
+      if (!failed) this.policy.observe?.(rows, computeUs);
       this.o.onBatch?.({ rows, requests: batch.length, computeUs, failed });
       return computeUs;
     };

@@ -47,6 +47,8 @@ export interface ServerOptions {
   balancer?: BalancerName;
   maxBatchRows?: number;
   maxQueueDelayUs?: number;
+  /** Batch-size cap follows the measured compute cost per row (default true); false = fixed maxBatchRows. */
+  adaptiveBatching?: boolean;
   /** Rows waiting per model version before 503. */
   maxQueueRows?: number;
   /** Concurrent inference requests before 503. */

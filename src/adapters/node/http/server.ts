@@ -131,7 +131,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     executor,
     scheduler: nodeScheduler,
     wallMs: () => Date.now(),
-    batching: { maxBatchRows: o.maxBatchRows, maxQueueDelayUs: o.maxQueueDelayUs },
+    batching: {
+      maxBatchRows: o.maxBatchRows,
+      maxQueueDelayUs: o.maxQueueDelayUs,
+      ...(o.adaptiveBatching === false ? { adaptive: false } : {}),
+    },
     maxQueueRows: o.maxQueueRows,
     retryAfterS: o.retryAfterS,
     ...(cache ? { cache } : {}),

@@ -14,7 +14,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ACTIVATIONS, type Activation } from '../../src/core/types.js';
-import { createNodeWasmBackend } from '../../src/adapters/node/wasm-backend.js';
+import { createNodeBackendRegistry } from '../../src/adapters/node/backends.js';
 import { activateInPlace, activationFn } from '../../src/numeric/activations.js';
 import type { Backend, Int8PlanSpec } from '../../src/numeric/backend.js';
 import { createJsBackend } from '../../src/numeric/js/index.js';
@@ -26,6 +26,7 @@ import { createJsInt8Plan } from '../../src/strategies/quantize/int8-js-plan.js'
 import { quantizeElm } from '../../src/strategies/quantize/quantized-elm.js';
 import { randomF32 } from '../helpers/random.js';
 import { digits } from './helpers.js';
+import { blobs } from '../helpers/toy-data.js';
 
 const FLIPS = 3;
 const ACT_EPS = 4e-6;
@@ -130,9 +131,24 @@ export function runInt8PlanConformance(name: string, makeBackend: () => Backend)
   });
 }
 
-const wasm = createNodeWasmBackend({ threads: 1 });
-runInt8PlanConformance('wasm', () => wasm);
-runInt8PlanConformance('wasm-threads', () => createNodeWasmBackend({ threads: 2 }));
+// every backend Node can load (wasm-threads forced to 2 threads so it is registered on any machine): those with
+// planInt8 run the conformance suite, the others must fall back to the portable plan
+const registry = createNodeBackendRegistry({ threads: 2 });
+for (const name of registry.names()) {
+  const be = registry.get(name);
+  if (be.planInt8) runInt8PlanConformance(name, () => be);
+  else
+    describe(`int8 on ${name} (no planInt8)`, () => {
+      it('QuantizedELM runs the portable JS int8 plan and matches it exactly', () => {
+        const data = blobs(60, 6, 3, 4);
+        const q = quantizeElm(ELM.fit(data, { hidden: 40, seed: 2 }, { backend: be }), {}, be);
+        const ref = new Float32Array(60 * 3);
+        createJsInt8Plan(q.int8PlanSpec()).run(60, data.x, ref);
+        assert.deepEqual(q.predictRaw(data.x, 60), ref);
+      });
+    });
+}
+const wasm = registry.get('wasm');
 
 describe('int8 ELM on wasm vs JS (digits)', () => {
   it('the JS backend has no planInt8 and runs the portable path', () => {

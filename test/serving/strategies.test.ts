@@ -45,7 +45,7 @@ batchPolicyConformance('adaptive', () => adaptiveBatching({ maxBatchRows: 32, ma
 
 describe('adaptive batching', () => {
   const full = (p: BatchPolicy): number => p.decide({ queuedRows: 1000, oldestAgeUs: 0, freeSlots: 1 }).maxRows;
-  it('caps batches at the size class measured cheapest per row, probing its neighbours', () => {
+  it('caps batches at the size class measured cheapest per row, probing the others', () => {
     const p = adaptiveBatching({ maxBatchRows: 64, maxQueueDelayUs: 0 });
     assert.equal(full(p), 64);
     // sparse-input regime: one row 60 µs, batches 200 µs per row
@@ -54,11 +54,19 @@ describe('adaptive batching', () => {
       p.observe!(1, 60);
       p.observe!(2, 2 * 90);
     }
-    const caps = Array.from({ length: 32 }, () => full(p));
-    assert.equal(caps.filter((c) => c === 1).length, 30);
-    assert.ok(caps.includes(3), 'probes the next class up');
+    const caps: number[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const c = full(p);
+      caps.push(c);
+      p.observe!(c, c * (c === 1 ? 60 : 200)); // what that batch would cost
+    }
+    const singles = caps.filter((c) => c === 1).length;
+    assert.ok(singles > 2900, `mostly single rows, got ${singles}/3000`);
+    assert.ok(caps.includes(64) && caps.includes(3), 'every class is probed now and then');
+    const probeRows = caps.filter((c) => c > 1).reduce((a, b) => a + b, 0);
+    assert.ok(probeRows < 0.25 * caps.reduce((a, b) => a + b, 0), 'probing costs a bounded share of the rows');
     // dense-input regime: batches get cheaper per row — the cap climbs back
-    for (let i = 0; i < 400; i++) {
+    for (let i = 0; i < 3000; i++) {
       const c = full(p);
       p.observe!(c, c * (60 / Math.sqrt(c)));
     }

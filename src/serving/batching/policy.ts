@@ -62,48 +62,59 @@ export function noBatching(): BatchPolicy {
 }
 
 /**
- * Dynamic batching whose batch-size cap follows measured cost: compute µs per row is tracked (EWMA) per size class
- * (1, 2–3, 4–7, … rows) and batches are capped at the cheapest class, with one batch in 8 probing a neighbouring
- * class so the choice follows the load. Batching pays when a batched GEMM costs less per row than single rows —
- * true for dense inputs, not for sparse ones where the one-row kernel skips zero inputs (MNIST): then the cap
- * falls to the size that is actually fastest instead of making every request wait for a slower big batch.
+ * Dynamic batching whose batch-size cap follows measured cost: compute µs per row is tracked per size class (median of the last 5 batches)
+ * (1, 2–3, 4–7, … rows) and batches are capped at the cheapest class. Every other class is probed in turn, each
+ * after 8× its size in rows ran at the chosen cap, so probing costs at most about 1/9 of the rows and the choice
+ * follows the load. Batching pays when a batched GEMM costs less per row than single rows — true for dense inputs,
+ * not for sparse ones where the one-row kernel skips zero inputs (MNIST): there the cap falls to the size that is
+ * actually fastest instead of every request waiting for a slower big batch.
  */
 export function adaptiveBatching(o: DynamicBatchOptions): BatchPolicy {
   const max = Math.max(1, Math.floor(o.maxBatchRows));
   const delay = Math.max(0, o.maxQueueDelayUs);
   const top = Math.floor(Math.log2(max));
-  const cost = new Float64Array(top + 1).fill(NaN); // µs per row, EWMA
+  // Last 5 samples of µs per row per class; the median resists preemption spikes on a loaded machine.
+  const samples = Array.from({ length: top + 1 }, () => new Float64Array(5));
   const seen = new Uint32Array(top + 1);
-  let best = top;
-  let dispatches = 0;
-  const capOf = (c: number): number => (c >= top ? max : Math.min(max, 2 ** (c + 1) - 1));
-  const choose = (): void => {
-    let b = -1;
-    for (let c = 0; c <= top; c++) if (seen[c]! >= 2 && (b < 0 || cost[c]! < cost[b]!)) b = c;
-    if (b >= 0) best = b;
+  const estimate = (c: number): number => {
+    const n = Math.min(5, seen[c]!);
+    const a = samples[c]!.slice(0, n).sort();
+    return a[n >> 1]!;
   };
+  let best = top;
+  let probe = 0; // next class to probe
+  let rowsSinceProbe = 0;
+  const capOf = (c: number): number => (c >= top ? max : Math.min(max, 2 ** (c + 1) - 1));
   return {
     name: 'adaptive',
     decide(s) {
-      let cls = best;
-      const n = dispatches % 16;
-      if (n === 7) cls = Math.max(0, best - 1);
-      else if (n === 15) cls = Math.min(top, best + 1);
-      const maxRows = capOf(cls);
+      if (probe === best) probe = (probe + 1) % (top + 1);
+      const probing = top > 0 && rowsSinceProbe >= 8 * capOf(probe);
+      const maxRows = capOf(probing ? probe : best);
       if (s.freeSlots <= 0 || s.queuedRows === 0) return { dispatch: false, maxRows, waitUs: Infinity };
       if (s.queuedRows >= maxRows || s.oldestAgeUs >= delay) {
-        dispatches++;
+        if (probing) {
+          rowsSinceProbe = 0;
+          probe = (probe + 1) % (top + 1);
+        }
         return { dispatch: true, maxRows, waitUs: 0 };
       }
       return { dispatch: false, maxRows, waitUs: delay - s.oldestAgeUs };
     },
     observe(rows, computeUs) {
       if (rows < 1 || !(computeUs >= 0)) return;
+      rowsSinceProbe += rows;
       const c = Math.min(top, Math.floor(Math.log2(rows)));
-      const perRow = computeUs / rows;
-      cost[c] = seen[c] === 0 ? perRow : cost[c]! * 0.8 + perRow * 0.2;
+      samples[c]![seen[c]! % 5] = computeUs / rows;
       seen[c]!++;
-      choose();
+      let b = -1;
+      let bc = Infinity;
+      for (let k = 0; k <= top; k++) {
+        if (seen[k]! < 2) continue;
+        const e = estimate(k);
+        if (e < bc) [b, bc] = [k, e];
+      }
+      if (b >= 0) best = b;
     },
   };
 }

@@ -4,10 +4,14 @@ import { ELM } from '../models/elm.js';
 import { evaluate } from '../models/evaluate.js';
 import type { ElmConfig, LabeledData, Model } from '../models/model.js';
 import { isCompositeModel } from './composite.js';
+import { squareImageWidth } from './distill/augment.js';
 import { distill, type DistillOptions } from './distill/distill.js';
-import { trainMixture } from './moe/train.js';
+import { budgetExpertHidden, trainMixture } from './moe/train.js';
 import { quantizeElm } from './quantize/quantized-elm.js';
 import { buildRouter } from './route/calibrate.js';
+import { checkTargets } from './report-format.js';
+
+export { formatReport } from './report-format.js';
 
 /** One row of the strategies report. Ratios are against the base model measured in the same run. */
 export interface ReportRow {
@@ -56,6 +60,7 @@ export interface ReportOptions {
   /** Rows held out from the training data to calibrate the router (taken from the end). Default 5000. */
   holdout?: number;
   accuracyDrop?: number;
+  /** Distillation options for the student and the cascade's small model (defaults: see distillRecipe). */
   distill?: Partial<DistillOptions>;
   config?: Partial<ElmConfig>;
   /** Single-row predictions timed per model. Default 300. */
@@ -63,6 +68,17 @@ export interface ReportOptions {
   backend: Backend;
   codecs: ModelCodecs;
   log?: (msg: string) => void;
+}
+
+/**
+ * The report's distillation recipe: the student keeps the teacher's most important hidden units (β refit on the
+ * teacher's outputs) over the training rows plus 4 one-pixel shifted copies for images (1 jittered copy otherwise).
+ */
+export function distillRecipe(data: LabeledData, hidden: number): DistillOptions {
+  const w = squareImageWidth(data);
+  return w !== undefined
+    ? { hidden, units: 'teacher', augment: 4, augmentation: 'shift', imageWidth: w }
+    : { hidden, units: 'teacher', augment: 1, augmentation: 'jitter' };
 }
 
 function slice(d: LabeledData, r0: number, r1: number): LabeledData {
@@ -132,26 +148,55 @@ export function strategiesReport(train: LabeledData, test: LabeledData, o: Repor
   built.push({ name: 'base', model: base, hidden: String(L) });
   const q = timed('int8', () => quantizeElm(base, { hidden: 'int8' }, o.backend));
   built.push({ name: 'int8', model: q, hidden: String(L), notes: 'int8 W and β, JS int8 kernels' });
-  const student = timed('distilled', () =>
-    distill(base, fit, { hidden: Lst, config: cfg, augment: 1, backend: o.backend, ...o.distill }),
-  );
-  built.push({ name: 'distilled', model: student, hidden: String(Lst), notes: `student of base` });
+  const recipe = (h: number): DistillOptions => ({
+    ...distillRecipe(fit, h),
+    config: cfg,
+    backend: o.backend,
+    ...o.distill,
+  });
+  const how = (d: DistillOptions): string =>
+    `${d.units ?? 'random'} units, ${d.augment ? `${d.augment}× ${d.augmentation ?? 'jitter'}` : 'no'} augmentation`;
+  const student = timed('distilled', () => distill(base, fit, recipe(Lst)));
+  built.push({
+    name: 'distilled',
+    model: student,
+    hidden: String(Lst),
+    notes: `student of base (${how(recipe(Lst))})`,
+  });
   const labels = timed('labels-only', () => ELM.fit(fit, { ...cfg, hidden: Lst }, fo));
-  built.push({ name: 'labels-only', model: labels, hidden: String(Lst), notes: 'same size as the student' });
-  const small = timed('small', () => ELM.fit(fit, { ...cfg, hidden: Ls }, fo));
-  built.push({ name: 'small', model: small, hidden: String(Ls) });
-  const { router, calibration } = buildRouter(small, base, cal, { accuracyDrop: o.accuracyDrop ?? 0.002 });
+  built.push({
+    name: 'labels-only',
+    model: labels,
+    hidden: String(Lst),
+    notes: 'same size as the student, labels only',
+  });
+  const small = timed('small', () => distill(base, fit, recipe(Ls)));
+  built.push({ name: 'small', model: small, hidden: String(Ls), notes: `distilled from base (${how(recipe(Ls))})` });
+  const smallLabels = timed('small-labels', () => ELM.fit(fit, { ...cfg, hidden: Ls }, fo));
+  built.push({ name: 'small-labels', model: smallLabels, hidden: String(Ls), notes: 'same size, labels only' });
+  const { router, calibration } = buildRouter(small, base, cal, {
+    accuracyDrop: o.accuracyDrop ?? 0.002,
+    measure: 'auto',
+  });
   router.metrics.trainSeconds = 0;
   built.push({
     name: 'router',
     model: router,
     hidden: `${Ls}→${L}`,
-    notes: `threshold ${calibration.threshold.toFixed(4)} (${calibration.measure}), calib. escalation ${(calibration.escalationRate * 100).toFixed(1)}%`,
+    notes: `threshold ${calibration.threshold.toFixed(4)} (${calibration.measure}, chosen on the held-out rows), calib. escalation ${(calibration.escalationRate * 100).toFixed(1)}%`,
   });
+  // the gate (nearest centroid, E·d multiply-adds) is paid for with expert units: gate + top-k experts ≤ k/E dense
+  const m = base.outputDim;
+  const Le = budgetExpertHidden(L, E, k, fit.cols, m, E * fit.cols);
   const moe = timed('moe', () =>
-    trainMixture(fit, { experts: E, hidden: Math.round(L / E), topK: k, config: cfg, backend: o.backend }),
+    trainMixture(fit, { experts: E, hidden: Le, topK: k, config: cfg, backend: o.backend }),
   );
-  built.push({ name: 'moe', model: moe, hidden: `${E}×${Math.round(L / E)} top-${k}` });
+  built.push({
+    name: 'moe',
+    model: moe,
+    hidden: `${E}×${Le} top-${k}`,
+    notes: `k-means gate; experts of ${Le} units so gate + expert ≤ 1/${E} of base`,
+  });
 
   const rows: ReportRow[] = [];
   let baseCost = 0;
@@ -193,101 +238,4 @@ export function strategiesReport(train: LabeledData, test: LabeledData, o: Repor
     rows,
     targets: checkTargets(rows, router.usage().members[0]!.share, E),
   };
-}
-
-const pts = (x: number): string => `${(x * 100).toFixed(2)}%`;
-
-function checkTargets(rows: ReportRow[], smallShare: number, e: number): TargetCheck[] {
-  const r = Object.fromEntries(rows.map((x) => [x.name, x])) as Record<string, ReportRow>;
-  const base = r.base!,
-    q = r.int8!,
-    st = r.distilled!,
-    lab = r['labels-only']!,
-    ro = r.router!,
-    mo = r.moe!;
-  const ratio = base.bytes / q.bytes;
-  return [
-    { strategy: 'int8', target: 'artifact ≥ 3.5× smaller', measured: `${ratio.toFixed(2)}×`, met: ratio >= 3.5 },
-    {
-      strategy: 'int8',
-      target: 'accuracy drop ≤ 0.5 points',
-      measured: `${((base.accuracy - q.accuracy) * 100).toFixed(2)} points`,
-      met: base.accuracy - q.accuracy <= 0.005,
-    },
-    {
-      strategy: 'int8',
-      target: 'single-row latency ≤ float32',
-      measured: `${q.latencyMedianUs.toFixed(1)} µs vs ${base.latencyMedianUs.toFixed(1)} µs`,
-      met: q.latencyMedianUs <= base.latencyMedianUs,
-    },
-    {
-      strategy: 'distill',
-      target: "student keeps ≥ 98% of teacher's accuracy",
-      measured: pts(st.accuracy / base.accuracy),
-      met: st.accuracy >= 0.98 * base.accuracy,
-    },
-    {
-      strategy: 'distill',
-      target: 'student beats same-size ELM on labels',
-      measured: `${pts(st.accuracy)} vs ${pts(lab.accuracy)}`,
-      met: st.accuracy > lab.accuracy,
-    },
-    { strategy: 'route', target: '≥ 60% answered by small', measured: pts(smallShare), met: smallShare >= 0.6 },
-    {
-      strategy: 'route',
-      target: 'accuracy within 0.3 points of large',
-      measured: `${((base.accuracy - ro.accuracy) * 100).toFixed(2)} points below`,
-      met: base.accuracy - ro.accuracy <= 0.003,
-    },
-    {
-      strategy: 'route',
-      target: 'compute per query ≤ 50% of large',
-      measured: pts(ro.relCompute),
-      met: ro.relCompute <= 0.5,
-    },
-    {
-      strategy: 'moe',
-      target: `compute per query ≤ 1/${e} of dense`,
-      measured: `${pts(mo.relCompute)} (1/${e} = ${pts(1 / e)})`,
-      met: mo.relCompute <= 1 / e,
-    },
-    {
-      strategy: 'moe',
-      target: 'accuracy ≥ dense ELM (same total hidden units)',
-      measured: `${pts(mo.accuracy)} vs ${pts(base.accuracy)}`,
-      met: mo.accuracy >= base.accuracy,
-    },
-  ];
-}
-
-/** The report as a fixed-width text table. */
-export function formatReport(r: StrategiesReport): string {
-  const head = ['model', 'kind', 'hidden', 'accuracy', 'bytes', 'p50 µs', 'p99 µs', 'rows/s', 'compute', 'cost'];
-  const body = r.rows.map((x) => [
-    x.name,
-    x.kind,
-    x.hidden,
-    pts(x.accuracy),
-    String(x.bytes),
-    x.latencyMedianUs.toFixed(1),
-    x.latencyP99Us.toFixed(1),
-    x.rowsPerSecond.toFixed(0),
-    x.relCompute.toFixed(3),
-    x.relCost.toFixed(3),
-  ]);
-  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]): string =>
-    cells.map((c, i) => (i < 3 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
-  const out = [
-    `backend ${r.backend}; trained on ${r.trainRows} rows, router calibrated on ${r.calibrationRows} held-out rows, tested on ${r.testRows}`,
-    line(head),
-    ...body.map(line),
-    '',
-    'notes:',
-    ...r.rows.filter((x) => x.notes).map((x) => `  ${x.name}: ${x.notes}`),
-    '',
-    'targets:',
-    ...r.targets.map((t) => `  [${t.met ? 'met' : 'MISSED'}] ${t.strategy}: ${t.target} — measured ${t.measured}`),
-  ];
-  return out.join('\n');
 }

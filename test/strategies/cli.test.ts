@@ -164,7 +164,7 @@ describe('strategies CLI', () => {
     const j = JSON.parse(r.stdout);
     assert.deepEqual(
       j.rows.map((x: { name: string }) => x.name),
-      ['base', 'int8', 'distilled', 'labels-only', 'small', 'router', 'moe'],
+      ['base', 'int8', 'distilled', 'labels-only', 'small', 'small-labels', 'router', 'moe'],
     );
     assert.equal(j.targets.length, 10);
     for (const row of j.rows) assert.ok(row.accuracy > 0.5 && row.bytes > 0 && row.latencyMedianUs > 0, row.name);

@@ -4,7 +4,7 @@ import { evaluate } from '../../src/models/evaluate.js';
 import type { Model } from '../../src/models/model.js';
 import { KMeansGate, type Gate } from '../../src/strategies/moe/gate.js';
 import { MixtureModel } from '../../src/strategies/moe/mixture.js';
-import { trainMixture } from '../../src/strategies/moe/train.js';
+import { budgetExpertHidden, trainMixture } from '../../src/strategies/moe/train.js';
 import { blobs } from '../helpers/toy-data.js';
 import { digits } from './helpers.js';
 
@@ -114,5 +114,19 @@ describe('MixtureModel', () => {
     const expert = moe.experts[0]!.flopsPerRow;
     assert.equal(moe.flopsPerRow, moe.gate.flopsPerRow + expert);
     assert.ok(evaluate(moe, test).accuracy! > 0.85);
+  });
+});
+
+describe('budgetExpertHidden', () => {
+  it('pays for the gate with expert units so gate + top-k experts ≤ k/E of the dense model', () => {
+    const d = 784,
+      m = 10,
+      dense = d * 4096 + 4096 * m;
+    for (const k of [1, 2]) {
+      const le = budgetExpertHidden(4096, 4, k, d, m, 4 * d);
+      assert.ok(4 * d + k * le * (d + m) <= (k * dense) / 4, `k=${k}`);
+      assert.ok(4 * d + k * (le + 1) * (d + m) > (k * dense) / 4, `k=${k} is the largest`);
+    }
+    assert.equal(budgetExpertHidden(4096, 4, 1, d, m, 4 * d), 1020);
   });
 });

@@ -21,6 +21,27 @@ describe('confidence measures', () => {
     assert.ok(Math.abs(confidenceOf('entropy', uniform, 0, 4)) < 1e-6);
     assert.ok(Math.abs(confidenceOf('margin', Float32Array.from([0.1, 0.6, 0.2, 0.1]), 0, 4) - 0.4) < 1e-6);
   });
+
+  it('logit-margin is the margin of the raw scores behind softmax probabilities', () => {
+    const raw = [0.9, 0.1, 0.35, -0.2];
+    const z = raw.reduce((a, v) => a + Math.exp(v), 0);
+    const p = Float32Array.from(raw.map((v) => Math.exp(v) / z));
+    assert.ok(Math.abs(confidenceOf('logit-margin', p, 0, 4) - 0.55) < 1e-5);
+    assert.ok(Math.abs(confidenceOf('logit-margin', Float32Array.from([0.25, 0.25, 0.25, 0.25]), 0, 4)) < 1e-6);
+  });
+});
+
+describe('measure auto', () => {
+  it('keeps the calibrated measure that escalates least and still meets the target', async () => {
+    const { small, large, train } = await digits();
+    const cal = { ...train, x: train.x.subarray(0, 400 * train.cols), y: train.y.subarray(0, 400), rows: 400 };
+    const { calibration } = buildRouter(small, large, cal, { accuracyDrop: 0.01, measure: 'auto' });
+    for (const m of ['max', 'margin', 'entropy', 'logit-margin'] as const) {
+      const c = calibrateThreshold(small, large, cal, m, { accuracyDrop: 0.01 });
+      if (c.met) assert.ok(calibration.escalationRate <= c.escalationRate, m);
+    }
+    assert.ok(calibration.met);
+  });
 });
 
 describe('RouterModel', () => {

@@ -3,6 +3,7 @@ import { evaluate } from '../../models/evaluate.js';
 import { DEFAULT_ELM_CONFIG } from '../../models/model.js';
 import { DATA_SPEC_GRAMMAR } from '../../data/spec.js';
 import { distill } from '../../strategies/distill/distill.js';
+import { squareImageWidth } from '../../strategies/distill/augment.js';
 import { cliContext, loadData, progress, readModel, writeModel } from '../context.js';
 import { EXIT, num, printJson } from '../output.js';
 import type { SetExit } from './index.js';
@@ -16,6 +17,9 @@ interface DistillCliOpts {
   temperature: number;
   labelWeight: number;
   augment: number;
+  augmentation: 'jitter' | 'shift';
+  imageWidth?: number;
+  units: 'random' | 'teacher';
   jitter: number;
   seed: number;
   C: number;
@@ -38,7 +42,22 @@ export function registerDistill(program: Command, setExit: SetExit): void {
     )
     .option('--temperature <T>', 'softening of probs targets', num('temperature'), 1)
     .option('--label-weight <w>', 'weight of the one-hot labels mixed into the targets (0..1)', num('label-weight'), 0)
-    .option('--augment <n>', 'extra jittered copies of the rows, labelled by the teacher', num('augment', true), 0)
+    .option('--augment <n>', 'extra copies of the rows, labelled by the teacher', num('augment', true), 0)
+    .addOption(
+      new Option('--augmentation <a>', 'how copies are made: Gaussian jitter, or image shifts (±1 pixel, 4 ways)')
+        .choices(['jitter', 'shift'])
+        .default('jitter'),
+    )
+    .option(
+      '--image-width <w>',
+      'image width for shift (default: square images of same-unit data)',
+      num('image-width', true),
+    )
+    .addOption(
+      new Option('--units <u>', "student hidden units: fresh random ones, or the ELM teacher's most important")
+        .choices(['random', 'teacher'])
+        .default('random'),
+    )
     .option('--jitter <f>', 'jitter noise as a fraction of feature std', num('jitter'), 0.3)
     .option('--seed <n>', 'student seed', num('seed', true), DEFAULT_ELM_CONFIG.seed)
     .option('--C <c>', 'student ridge parameter', num('C'), DEFAULT_ELM_CONFIG.C)
@@ -49,6 +68,7 @@ export function registerDistill(program: Command, setExit: SetExit): void {
       const ctx = await cliContext();
       const teacher = await readModel(ctx, opts.teacher);
       const data = await loadData(opts.data, teacher.model);
+      const imageWidth = opts.imageWidth ?? squareImageWidth(data);
       const bar = progress('distilling', !opts.json);
       const student = (() => {
         try {
@@ -59,7 +79,10 @@ export function registerDistill(program: Command, setExit: SetExit): void {
             temperature: opts.temperature,
             labelWeight: opts.labelWeight,
             augment: opts.augment,
+            augmentation: opts.augmentation,
+            units: opts.units,
             jitter: opts.jitter,
+            ...(imageWidth !== undefined ? { imageWidth } : {}),
             backend: ctx.backend,
             onProgress: (d, t) => bar.update(d, t),
           });

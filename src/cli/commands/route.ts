@@ -46,7 +46,7 @@ interface RouteOpts {
   calibrate: string;
   targetAccuracyDrop?: number;
   maxEscalation?: number;
-  measure: ConfidenceMeasure;
+  measure: ConfidenceMeasure | 'auto';
   out: string;
   test?: string;
   externalMembers?: boolean;
@@ -67,7 +67,9 @@ export function registerRoute(program: Command, setExit: SetExit): void {
     )
     .option('--max-escalation <rate>', 'escalate at most this fraction of rows', num('max-escalation'))
     .addOption(
-      new Option('--measure <m>', 'confidence measure').choices(CONFIDENCE_MEASURES as string[]).default('max'),
+      new Option('--measure <m>', "confidence measure ('auto': the one that escalates least on --calibrate)")
+        .choices([...CONFIDENCE_MEASURES, 'auto'])
+        .default('max'),
     )
     .requiredOption('--out <file>', 'where to write the router artifact')
     .option('--external-members', 'write members as <sha256>.elm next to --out instead of embedding them')

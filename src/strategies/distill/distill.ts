@@ -3,6 +3,8 @@ import { checkArg, isPositiveInt } from '../../core/assert.js';
 import { Xoshiro128 } from '../../core/prng.js';
 import type { Backend } from '../../numeric/backend.js';
 import { ELM, defaultBackend, resolveConfig, standardizeMode, type ElmSpec } from '../../models/elm.js';
+import { featureStats, jitterAugmenter, shiftAugmenter, type Augmenter } from './augment.js';
+import { selectTeacherUnits } from './units.js';
 import type { ElmConfig, LabeledData, Model } from '../../models/model.js';
 import { accumulateNormalEquations, solveRidge, type NormalEquations, type ProgressFn } from '../../models/ridge.js';
 import { fitStandardizer } from '../../models/standardize.js';
@@ -20,10 +22,22 @@ export interface DistillOptions {
   temperature?: number;
   /** Weight of the one-hot labels mixed into the targets (0 = teacher only, the default). */
   labelWeight?: number;
-  /** Extra unlabelled rows per training row, made by jittering the inputs (default 0). */
+  /** Extra unlabelled rows per training row, labelled by the teacher (default 0). */
   augment?: number;
+  /**
+   * How extra rows are made: 'jitter' (Gaussian noise, the default) or 'shift' (images moved by one pixel in each
+   * of 4 directions, then diagonally; needs imageWidth). A function may be given too.
+   */
+  augmentation?: 'jitter' | 'shift' | Augmenter;
+  /** Width of the images for 'shift' (rows are width × (cols/width) pixels). */
+  imageWidth?: number;
   /** Jitter: Gaussian noise with this fraction of each feature's standard deviation (default 0.3). */
   jitter?: number;
+  /**
+   * Hidden units of the student: 'random' (fresh units from the seed, the default) or 'teacher' (the ELM
+   * teacher's `hidden` most important units, ‖β_j‖·rms(h_j); stored in the student's artifact).
+   */
+  units?: 'random' | 'teacher';
   /** Clip jittered inputs to the observed range of each feature (default true: keeps pixels in 0..255). */
   clip?: boolean;
   /** Rows per block (teacher predictions and features are made one block at a time). */
@@ -65,10 +79,19 @@ export function distill(teacher: Model, data: LabeledData, opts: DistillOptions)
     outputDim: m,
     standardizer: fitStandardizer(data.x, data.rows, d, standardizeMode(cfg, data)),
   };
+  if (opts.units === 'teacher') {
+    if (!(teacher instanceof ELM)) {
+      throw new ElmError('ELM_ERR_UNSUPPORTED', `units: 'teacher' needs an ELM teacher, got ${teacher.kind}`);
+    }
+    const tc = teacher.spec.config;
+    spec.config = { ...cfg, activation: tc.activation, weightScale: tc.weightScale, seed: tc.seed };
+    spec.standardizer = teacher.spec.standardizer;
+    const sel = selectTeacherUnits(teacher, data, l);
+    spec.storedWeights = { w: sel.w, b: sel.b };
+  }
   if (teacher.labels) spec.labels = [...teacher.labels];
   const shell = new ELM(spec, new Float32Array(l * m), backend);
-  const stats = featureStats(data);
-  const jitter = opts.jitter ?? 0.3;
+  const augmenter = augment > 0 ? makeAugmenter(data, opts) : undefined;
   const rng = new Xoshiro128((cfg.seed ^ 0x5bd1e995) >>> 0);
   const step = Math.max(1, Math.min(opts.chunkRows ?? cfg.chunkRows, data.rows));
   const xb = new Float32Array(step * d);
@@ -81,7 +104,7 @@ export function distill(teacher: Model, data: LabeledData, opts: DistillOptions)
       const n = Math.min(step, data.rows - r0);
       const x = xb.subarray(0, n * d);
       x.set(data.x.subarray(r0 * d, (r0 + n) * d));
-      if (pass > 0) jitterRows(x, n, d, stats, jitter, opts.clip ?? true, rng);
+      if (pass > 0) augmenter!(x, n, d, pass, rng);
       const t = tb.subarray(0, n * m);
       softTargets(teacher, x, n, t, cls, opts.targets ?? 'logits', temperature);
       if (labelWeight > 0 && cls) {
@@ -110,6 +133,11 @@ export function distill(teacher: Model, data: LabeledData, opts: DistillOptions)
     trainSeconds: (performance.now() - t0) / 1000,
     trainRows: eq.rows,
     distilledFrom: teacher.kind,
+    studentUnits: opts.units ?? 'random',
+    augmentation:
+      augment > 0
+        ? `${augment}×${typeof opts.augmentation === 'function' ? 'custom' : (opts.augmentation ?? 'jitter')}`
+        : 'none',
     teacherFlopsPerRow: teacher.flopsPerRow,
   });
 }
@@ -151,51 +179,15 @@ function softTargets(
   }
 }
 
-interface FeatureStats {
-  std: Float32Array;
-  lo: Float32Array;
-  hi: Float32Array;
-}
-
-function featureStats(data: LabeledData): FeatureStats {
-  const d = data.cols;
-  const sum = new Float64Array(d),
-    sq = new Float64Array(d);
-  const lo = new Float32Array(d).fill(Infinity),
-    hi = new Float32Array(d).fill(-Infinity);
-  for (let r = 0; r < data.rows; r++)
-    for (let i = 0; i < d; i++) {
-      const v = data.x[r * d + i]!;
-      sum[i] += v;
-      sq[i] += v * v;
-      if (v < lo[i]!) lo[i] = v;
-      if (v > hi[i]!) hi[i] = v;
-    }
-  const std = new Float32Array(d);
-  let all = 0;
-  for (let i = 0; i < d; i++) {
-    const mu = sum[i]! / data.rows;
-    std[i] = Math.sqrt(Math.max(0, sq[i]! / data.rows - mu * mu));
-    all += std[i]!;
+function makeAugmenter(data: LabeledData, opts: DistillOptions): Augmenter {
+  const a = opts.augmentation ?? 'jitter';
+  if (typeof a === 'function') return a;
+  const stats = featureStats(data);
+  if (a === 'jitter') return jitterAugmenter(stats, opts.jitter ?? 0.3, opts.clip ?? true);
+  if (opts.imageWidth === undefined) {
+    throw new ElmError('ELM_ERR_INVALID_ARGUMENT', "augmentation 'shift' needs imageWidth");
   }
-  // same-unit data (pixels): one noise level for every feature, so constant border pixels get noise too
-  if (data.sameUnits) std.fill(all / d);
-  return { std, lo, hi };
-}
-
-function jitterRows(
-  x: Float32Array,
-  n: number,
-  d: number,
-  s: FeatureStats,
-  jitter: number,
-  clip: boolean,
-  rng: Xoshiro128,
-): void {
-  for (let r = 0; r < n; r++)
-    for (let i = 0; i < d; i++) {
-      let v = x[r * d + i]! + jitter * s.std[i]! * rng.normal();
-      if (clip) v = v < s.lo[i]! ? s.lo[i]! : v > s.hi[i]! ? s.hi[i]! : v;
-      x[r * d + i] = v;
-    }
+  let fill = Infinity;
+  for (const v of stats.lo) if (v < fill) fill = v;
+  return shiftAugmenter(opts.imageWidth, data.cols, fill);
 }

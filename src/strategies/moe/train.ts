@@ -34,6 +34,22 @@ export interface MixtureOptions {
   onProgress?: ProgressFn;
 }
 
+/**
+ * Hidden units per expert so that a row — the gate plus top-k experts — costs at most k/E of a dense ELM with
+ * `denseHidden` units: L_e = ⌊(k·dense/E − gate)/(k·(d + m))⌋. The gate is paid for with expert units.
+ */
+export function budgetExpertHidden(
+  denseHidden: number,
+  experts: number,
+  topK: number,
+  d: number,
+  m: number,
+  gateFlops: number,
+): number {
+  const dense = d * denseHidden + denseHidden * m;
+  return Math.max(1, Math.floor(((topK * dense) / experts - gateFlops) / (topK * (d + m))));
+}
+
 /** Rows of data at the given indices (copied). */
 function take(data: LabeledData, idx: ArrayLike<number>, n: number): LabeledData {
   const d = data.cols,

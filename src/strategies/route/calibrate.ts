@@ -1,6 +1,6 @@
 import { ElmError } from '../../core/errors.js';
 import type { LabeledData, Model } from '../../models/model.js';
-import { confidences, type ConfidenceMeasure } from './confidence.js';
+import { CONFIDENCE_MEASURES, confidences, type ConfidenceMeasure } from './confidence.js';
 import { RouterModel, type RouterPolicy } from './router.js';
 import type { Member } from '../composite.js';
 
@@ -106,13 +106,33 @@ function bestTieFree(kMax: number, n: number, conf: Float64Array, order: number[
   return 0;
 }
 
-/** ±Infinity thresholds are stored as finite bounds (confidences lie in [0, 1]). */
+/** ±Infinity thresholds are stored as finite bounds (beyond every measure's range). */
 function clampFinite(t: number): number {
-  return t === Infinity ? 2 : t === -Infinity ? -1 : t;
+  return t === Infinity ? 1e300 : t === -Infinity ? -1 : t;
 }
 
 export interface BuildRouterOptions extends CalibrationTarget {
-  measure?: ConfidenceMeasure;
+  /** The confidence measure, or 'auto': calibrate every measure and keep the one that escalates least. */
+  measure?: ConfidenceMeasure | 'auto';
+}
+
+/**
+ * Calibrate every confidence measure on the held-out rows and keep the one that meets the target with the fewest
+ * escalations (the held-out rows choose the measure as they choose the threshold; the test rows never do).
+ */
+export function calibrateBest(small: Model, large: Model, data: LabeledData, target: CalibrationTarget): Calibration {
+  let best: Calibration | undefined;
+  for (const measure of CONFIDENCE_MEASURES) {
+    const c = calibrateThreshold(small, large, data, measure, target);
+    const better =
+      !best ||
+      (c.met && !best.met) ||
+      (c.met === best.met &&
+        (c.escalationRate < best.escalationRate ||
+          (c.escalationRate === best.escalationRate && c.accuracy > best.accuracy)));
+    if (better) best = c;
+  }
+  return best!;
 }
 
 /** Calibrate on held-out data and build the router, recording the calibration in its metrics. */
@@ -124,7 +144,11 @@ export function buildRouter(
 ): { router: RouterModel; calibration: Calibration } {
   const sm = 'model' in small ? small.model : small;
   const lg = 'model' in large ? large.model : large;
-  const cal = calibrateThreshold(sm, lg, calibration, opts.measure ?? 'max', opts);
+  const measure = opts.measure ?? 'max';
+  const cal =
+    measure === 'auto'
+      ? calibrateBest(sm, lg, calibration, opts)
+      : calibrateThreshold(sm, lg, calibration, measure, opts);
   const router = new RouterModel(small, large, cal, {
     calibrationRows: cal.rows,
     calibrationAccuracy: cal.accuracy,

@@ -44,6 +44,19 @@ export function standardizeMode(cfg: ElmConfig, data: LabeledData): StandardizeM
   return data.sameUnits ? 'global' : 'feature';
 }
 
+/** The spec of a random-feature ELM for this data: dimensions, labels and the standardiser fitted on it. */
+export function specFromData(data: LabeledData, cfg: ElmConfig): ElmSpec {
+  const spec: ElmSpec = {
+    config: cfg,
+    task: data.task,
+    inputDim: data.cols,
+    outputDim: outputCount(data),
+    standardizer: fitStandardizer(data.x, data.rows, data.cols, standardizeMode(cfg, data)),
+  };
+  if (data.labels) spec.labels = [...data.labels];
+  return spec;
+}
+
 export function resolveConfig(partial: Partial<ElmConfig>): ElmConfig {
   const c = { ...DEFAULT_ELM_CONFIG, ...partial };
   checkArg(isPositiveInt(c.hidden), () => `hidden must be a positive integer, got ${c.hidden}`);
@@ -120,15 +133,8 @@ export class ELM implements Model {
     validateData(data);
     const cfg = resolveConfig(config);
     const backend = opts.backend ?? defaultBackend();
-    const m = outputCount(data);
-    const spec: ElmSpec = {
-      config: cfg,
-      task: data.task,
-      inputDim: data.cols,
-      outputDim: m,
-      standardizer: fitStandardizer(data.x, data.rows, data.cols, standardizeMode(cfg, data)),
-    };
-    if (data.labels) spec.labels = [...data.labels];
+    const spec = specFromData(data, cfg);
+    const m = spec.outputDim;
     const shell = new ELM(spec, new Float32Array(cfg.hidden * m), backend);
     const eq = accumulateNormalEquations(
       backend,

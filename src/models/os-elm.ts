@@ -1,9 +1,8 @@
 import { ElmError } from '../core/errors.js';
 import type { Backend } from '../numeric/backend.js';
-import { ELM, defaultBackend, resolveConfig, standardizeMode, type ElmSpec, type FitOptions } from './elm.js';
+import { ELM, defaultBackend, resolveConfig, specFromData, type ElmSpec, type FitOptions } from './elm.js';
 import type { ElmConfig, LabeledData, Model, ModelKind, TrainingMetrics } from './model.js';
-import { fitStandardizer } from './standardize.js';
-import { outputCount, targetBlock, validateData } from './targets.js';
+import { targetBlock, validateData } from './targets.js';
 import { rlsUpdate } from './rls.js';
 
 /**
@@ -63,15 +62,8 @@ export class OnlineELM implements Model {
   static fit(data: LabeledData, config: Partial<ElmConfig> = {}, opts: FitOptions = {}): OnlineELM {
     validateData(data);
     const cfg = resolveConfig(config);
-    const m = outputCount(data);
-    const spec: ElmSpec = {
-      config: cfg,
-      task: data.task,
-      inputDim: data.cols,
-      outputDim: m,
-      standardizer: fitStandardizer(data.x, data.rows, data.cols, standardizeMode(cfg, data)),
-    };
-    if (data.labels) spec.labels = [...data.labels];
+    const spec = specFromData(data, cfg);
+    const m = spec.outputDim;
     const l = cfg.hidden;
     const p = new Float64Array(l * l);
     for (let i = 0; i < l; i++) p[i * l + i] = cfg.C;

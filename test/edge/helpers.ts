@@ -1,5 +1,5 @@
 /** Shared fixtures of the edge tests: a digits server with the edge routes, and a headless Debian Chromium. */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
@@ -13,19 +13,8 @@ import { ModelCodecs } from '../../src/models/artifact/codecs.js';
 import { ELM } from '../../src/models/elm.js';
 import type { Backend } from '../../src/numeric/backend.js';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const haveChromium = existsSync(CHROMIUM);
-
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM, CHROMIUM_ARGS, haveChromium } from '../helpers/chromium.js';
+export { CHROMIUM, CHROMIUM_ARGS, haveChromium };
 
 export interface EdgeFixture {
   server: RunningServer;

@@ -9,17 +9,7 @@ import { main } from '../../src/cli/main.js';
 import { runCli } from '../helpers/cli.js';
 import { startSynthetic, type Synthetic } from './synthetic-server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/chromium.js';
 
 interface Step {
   mode: string;

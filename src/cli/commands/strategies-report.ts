@@ -32,7 +32,7 @@ export function registerStrategiesReport(program: Command, setExit: SetExit): vo
     .option('--small <L>', 'small model of the cascade', num('small', true), 256)
     .option('--experts <E>', 'mixture experts (each gets hidden/E units)', num('experts', true), 4)
     .option('--top-k <k>', 'experts run per row', num('top-k', true), 1)
-    .option('--holdout <n>', 'training rows held out for router calibration', num('holdout', true), 5000)
+    .option('--holdout <n>', 'training rows held out for router calibration', num('holdout', true), 10000)
     .option('--accuracy-drop <eps>', 'router calibration target (fraction)', num('accuracy-drop'), 0.002)
     .option('--latency-rows <n>', 'single-row predictions timed per model', num('latency-rows', true), 300)
     .option('--out <file>', 'also write the report as JSON to this file')

@@ -152,7 +152,12 @@ export function strategiesReport(train: LabeledData, test: LabeledData, o: Repor
   const base = timed('base', () => ELM.fit(fit, { ...cfg, hidden: L }, fo));
   built.push({ name: 'base', model: base, hidden: String(L) });
   const q = timed('int8', () => quantizeElm(base, { hidden: 'int8' }, o.backend));
-  built.push({ name: 'int8', model: q, hidden: String(L), notes: 'int8 W and β; backend int8 plan (wasm SIMD) or the JS int8 plan' });
+  built.push({
+    name: 'int8',
+    model: q,
+    hidden: String(L),
+    notes: 'int8 W and β; backend int8 plan (wasm SIMD) or the JS int8 plan',
+  });
   const recipe = (h: number): DistillOptions => ({
     ...distillRecipe(fit, h),
     config: cfg,

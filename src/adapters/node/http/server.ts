@@ -108,6 +108,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       codecsModule: o.workerCodecsModule ?? STRATEGY_CODECS_MODULE,
       onBusy: (w, s) => metrics.workerBusySeconds(String(w), s),
     });
+    // Every worker's series exists from the start (0), so dashboards and rate() see idle workers too.
+    for (let w = 0; w < o.workers; w++) metrics.workerBusySeconds(String(w), 0);
     executor = pool;
   } else {
     const inline = new InlineExecutor();

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ServingMetrics, Outcome } from '../../../serving/metrics.js';
 import type { InferenceService } from '../../../serving/service.js';
-import { STRATEGY_METRICS, strategyMetricSamples } from '../../../strategies/usage-metrics.js';
+import { registerModelCostGauges, registerStrategyGauges, type ModelCost } from './prom-model-metrics.js';
 
 const LATENCY_BUCKETS = [
   25e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3, 25e-3, 50e-3, 100e-3, 250e-3, 1, 2.5, 10,
@@ -203,82 +203,23 @@ export class PromMetrics implements ServingMetrics {
    * Per model: compute-seconds per query (its batches' compute time ÷ rows) and cost per query = (that + the
    * server's non-compute CPU-seconds per request, shared evenly) × price per core-hour / 3600.
    */
-  private registerModelCost(r: Registry): void {
-    const perQuery = (): { model: string; compute: number; cost: number }[] => {
-      const overhead =
-        this.allRequests > 0 ? Math.max(0, this.cpuSecondsSinceStart() - this.computeSecondsAll) / this.allRequests : 0;
-      return [...this.modelCompute].map(([model, c]) => {
-        const compute = c.rows > 0 ? c.seconds / c.rows : 0;
-        return { model, compute, cost: ((compute + overhead) * this.o.pricePerCoreHour) / 3600 };
-      });
-    };
-    new Gauge({
-      name: 'elmscale_model_compute_seconds_per_query',
-      help: "Compute seconds per query (row) of each model: its batches' compute time / rows.",
-      labelNames: ['model'],
-      registers: [r],
-      collect() {
-        this.reset();
-        for (const q of perQuery()) this.set({ model: q.model }, q.compute);
-      },
-    });
-    new Gauge({
-      name: 'elmscale_model_cost_per_query',
-      help: "Cost per query of each model: (its compute s/query + the server's non-compute CPU s/request) × price per core-hour / 3600.",
-      labelNames: ['model'],
-      registers: [r],
-      collect() {
-        this.reset();
-        for (const q of perQuery()) this.set({ model: q.model }, q.cost);
-      },
-    });
-    new Gauge({
-      name: 'elmscale_model_cost_per_million_queries',
-      help: 'elmscale_model_cost_per_query × 1e6.',
-      labelNames: ['model'],
-      registers: [r],
-      collect() {
-        this.reset();
-        for (const q of perQuery()) this.set({ model: q.model }, q.cost * 1e6);
-      },
+  private modelCostPerQuery(): ModelCost[] {
+    const overhead =
+      this.allRequests > 0 ? Math.max(0, this.cpuSecondsSinceStart() - this.computeSecondsAll) / this.allRequests : 0;
+    return [...this.modelCompute].map(([model, c]) => {
+      const compute = c.rows > 0 ? c.seconds / c.rows : 0;
+      return { model, compute, cost: ((compute + overhead) * this.o.pricePerCoreHour) / 3600 };
     });
   }
 
-  /**
-   * Per-member metrics of routers and mixtures (strategies/usage-metrics.ts): rows and share per member (router:
-   * share answered by the small model; mixture: experts activated per query), queries, and multiply-adds per query
-   * of every model. Workers' counters are summed (InferenceService.usageEntries).
-   */
+  private registerModelCost(r: Registry): void {
+    registerModelCostGauges(r, () => this.modelCostPerQuery());
+  }
+
+  /** Per-member metrics of routers and mixtures; workers' counters are summed (InferenceService.usageEntries). */
   private registerStrategyMetrics(r: Registry): void {
     const svc = this.service;
-    const samples = (metric: string) =>
-      strategyMetricSamples(svc()?.usageEntries() ?? []).filter((x) => x.metric === metric);
-    for (const [name, help] of Object.entries(STRATEGY_METRICS)) {
-      const labelNames = ['model', 'version', 'member'];
-      if (name.endsWith('_total')) {
-        new Counter({
-          name,
-          help,
-          labelNames,
-          registers: [r],
-          collect() {
-            this.reset();
-            for (const x of samples(name)) this.inc(x.labels, x.value);
-          },
-        });
-      } else {
-        new Gauge({
-          name,
-          help,
-          labelNames,
-          registers: [r],
-          collect() {
-            this.reset();
-            for (const x of samples(name)) this.set(x.labels, x.value);
-          },
-        });
-      }
-    }
+    registerStrategyGauges(r, () => svc()?.usageEntries() ?? []);
   }
 
   /** Start CPU accounting now (after startup work such as training demo models). */

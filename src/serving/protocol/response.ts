@@ -1,6 +1,6 @@
 import type { ModelIO } from './model-io.js';
 import type { OutputRequest, ParsedInfer } from './request.js';
-import type { InferenceResponseBody, ResponseOutput } from './types.js';
+import type { Datatype, InferenceResponseBody, ResponseOutput } from './types.js';
 
 /** A response ready for the wire: the JSON part plus binary blobs (binary_tensor_data) in output order. */
 export interface ShapedResponse {
@@ -24,14 +24,13 @@ export function shapeResponse(
   const outputs: ResponseOutput[] = [];
   const binary: Uint8Array[] = [];
   for (const o of req.outputs) {
-    const r = shapeOne(o, preds, rows, m, io);
+    const { head, values } = shapeOne(o, preds, rows, m, io);
     if (o.binary) {
-      const bytes = toBytes(r);
+      const bytes = toBytes(head.datatype, values);
       binary.push(bytes);
-      delete r.data;
-      r.parameters = { binary_data_size: bytes.length };
-    }
-    outputs.push(r);
+      head.parameters = { binary_data_size: bytes.length };
+    } else head.data = values instanceof Float32Array ? Array.from(values) : values;
+    outputs.push(head);
   }
   const body: InferenceResponseBody = { model_name: modelName, model_version: version, outputs };
   if (req.id !== undefined) body.id = req.id;
@@ -45,7 +44,13 @@ function argmax(preds: Float32Array, r: number, m: number): number {
   return best;
 }
 
-function shapeOne(o: OutputRequest, preds: Float32Array, rows: number, m: number, io: ModelIO): ResponseOutput {
+/** An output's header and its values: float32 (FP32), numbers (INT64) or strings (BYTES). */
+interface Shaped {
+  head: ResponseOutput;
+  values: Float32Array | number[] | string[];
+}
+
+function shapeOne(o: OutputRequest, preds: Float32Array, rows: number, m: number, io: ModelIO): Shaped {
   if (o.classification !== undefined) {
     const n = o.classification;
     const data: string[] = [];
@@ -59,13 +64,13 @@ function shapeOne(o: OutputRequest, preds: Float32Array, rows: number, m: number
         data.push(label === undefined ? `${preds[r * m + j]}:${j}` : `${preds[r * m + j]}:${j}:${label}`);
       }
     }
-    return { name: o.name, datatype: 'BYTES', shape: [rows, n], data };
+    return { head: { name: o.name, datatype: 'BYTES', shape: [rows, n] }, values: data };
   }
   switch (o.name) {
     case 'class': {
       const data = new Array<number>(rows);
       for (let r = 0; r < rows; r++) data[r] = argmax(preds, r, m);
-      return { name: o.name, datatype: 'INT64', shape: [rows], data };
+      return { head: { name: o.name, datatype: 'INT64', shape: [rows] }, values: data };
     }
     case 'label': {
       const data = new Array<string>(rows);
@@ -73,26 +78,21 @@ function shapeOne(o: OutputRequest, preds: Float32Array, rows: number, m: number
         const j = argmax(preds, r, m);
         data[r] = io.labels?.[j] ?? String(j);
       }
-      return { name: o.name, datatype: 'BYTES', shape: [rows], data };
+      return { head: { name: o.name, datatype: 'BYTES', shape: [rows] }, values: data };
     }
-    default: {
+    default:
       // probabilities / predictions: the whole rows×m matrix.
-      const data = new Array<number>(rows * m);
-      for (let i = 0; i < rows * m; i++) data[i] = preds[i]!;
-      return { name: o.name, datatype: 'FP32', shape: [rows, m], data };
-    }
+      return { head: { name: o.name, datatype: 'FP32', shape: [rows, m] }, values: preds.subarray(0, rows * m) };
   }
 }
 
 const encoder = new TextEncoder();
 
-/** Little-endian bytes of a shaped output (FP32, INT64, or BYTES with 4-byte length prefixes). */
-function toBytes(r: ResponseOutput): Uint8Array {
-  const data = r.data!;
-  if (r.datatype === 'FP32') return new Uint8Array(Float32Array.from(data as number[]).buffer);
-  if (r.datatype === 'INT64')
-    return new Uint8Array(BigInt64Array.from((data as number[]).map((v) => BigInt(v))).buffer);
-  const parts = (data as string[]).map((s) => encoder.encode(s));
+/** Little-endian bytes of an output's values (FP32, INT64, or BYTES with 4-byte length prefixes). */
+function toBytes(datatype: Datatype, values: Shaped['values']): Uint8Array {
+  if (values instanceof Float32Array) return new Uint8Array(values.slice().buffer);
+  if (datatype === 'INT64') return new Uint8Array(BigInt64Array.from(values as number[], (v) => BigInt(v)).buffer);
+  const parts = (values as string[]).map((s) => encoder.encode(s));
   const out = new Uint8Array(parts.reduce((n, p) => n + 4 + p.length, 0));
   const dv = new DataView(out.buffer);
   let off = 0;

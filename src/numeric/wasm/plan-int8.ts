@@ -2,11 +2,11 @@ import type { DensePlan, Int8PlanSpec } from '../backend.js';
 import { ElmError } from '../../core/errors.js';
 import { roundUp, type WasmCore } from './core.js';
 import { actCode } from './kernels.js';
+import { residentPlan } from './plan-io.js';
 
 /** Hidden units are padded to a multiple of PAD; CH is the accumulator chunk of wasm/src/int8.c. */
 const PAD = 32;
 const CH = 4096;
-const BATCH_ROWS = 256;
 
 /**
  * The int8 chain of a quantised ELM with its weights resident in linear memory (wasm/src/int8.c computes it).
@@ -58,58 +58,34 @@ export function planInt8(core: WasmCore, spec: Int8PlanSpec): DensePlan {
     for (let c = 0; c < m; c++) i8.set(spec.betaQ.subarray(c * l, (c + 1) * l), bqPtr + c * lp);
     f.set(spec.betaScale, bsPtr >> 2);
   }
-  let ioRows = 0;
-  let xPtr = 0,
-    oPtr = 0;
-  let disposed = false;
-  const ensureIo = (rows: number): void => {
-    if (rows <= ioRows) return;
-    if (ioRows > 0) [xPtr, oPtr].forEach((p) => heap.release(p));
-    ioRows = Math.max(rows, 1);
-    xPtr = heap.alloc(ioRows * d * 4);
-    oPtr = heap.alloc(ioRows * m * 4);
-  };
-  ensureIo(1);
-
-  return {
+  return residentPlan(
+    heap,
+    'int8',
     d,
     l,
     m,
-    run(rows: number, x: Float32Array, out: Float32Array): void {
-      if (disposed) throw new Error('int8 plan used after dispose()');
-      for (let r0 = 0; r0 < rows; r0 += BATCH_ROWS) {
-        const n = Math.min(BATCH_ROWS, rows - r0);
-        ensureIo(n);
-        const f = heap.f32;
-        const x0 = xPtr >> 2;
-        if (n * d < 256) for (let i = 0; i < n * d; i++) f[x0 + i] = x[r0 * d + i]!;
-        else f.set(r0 === 0 && x.length === n * d ? x : x.subarray(r0 * d, (r0 + n) * d), x0);
-        core.k.int8_rows(
-          n,
-          d,
-          l,
-          lp,
-          m,
-          code,
-          xPtr,
-          wPtr,
-          vecPtr,
-          vecPtr + lp * 4,
-          vecPtr + 2 * lp * 4,
-          bqPtr,
-          bsPtr,
-          scratchPtr,
-          oPtr,
-        );
-        const g = heap.f32;
-        const o0 = oPtr >> 2;
-        for (let i = 0; i < n * m; i++) out[r0 * m + i] = g[o0 + i]!;
-      }
+    0,
+    (n, xPtr, _tmp, oPtr) => {
+      core.k.int8_rows(
+        n,
+        d,
+        l,
+        lp,
+        m,
+        code,
+        xPtr,
+        wPtr,
+        vecPtr,
+        vecPtr + lp * 4,
+        vecPtr + 2 * lp * 4,
+        bqPtr,
+        bsPtr,
+        scratchPtr,
+        oPtr,
+      );
     },
-    dispose(): void {
-      if (disposed) return;
-      disposed = true;
-      for (const p of [wPtr, vecPtr, bqPtr, bsPtr, scratchPtr, xPtr, oPtr]) heap.release(p);
+    () => {
+      for (const p of [wPtr, vecPtr, bqPtr, bsPtr, scratchPtr]) heap.release(p);
     },
-  };
+  );
 }

@@ -2,10 +2,10 @@ import type { Activation } from '../../core/types.js';
 import type { DensePlan } from '../backend.js';
 import { roundUp, type WasmCore } from './core.js';
 import { actCode, NR } from './kernels.js';
+import { residentPlan } from './plan-io.js';
 
 /** Rows below which the per-row AXPY path (zero-skipping, no packing) beats the packed GEMM. */
 const ROW_PATH_MAX = 4;
-const BATCH_ROWS = 256;
 
 /**
  * An inference chain with W (d×lp), b (lp) and βᵀ (m×lp) resident in linear memory, lp = L rounded up to 16 (the
@@ -37,23 +37,8 @@ export function planDense(
     for (let j = 0; j < l; j++) for (let c = 0; c < m; c++) f[(btPtr >> 2) + c * lp + j] = beta[j * m + c]!;
   }
   let packed = 0; // W packed for the batched path, made on first use
-  let ioRows = 0;
-  let xPtr = 0,
-    hPtr = 0,
-    oPtr = 0;
-  let disposed = false;
 
-  const ensureIo = (rows: number): void => {
-    if (rows <= ioRows) return;
-    if (ioRows > 0) [xPtr, hPtr, oPtr].forEach((p) => heap.release(p));
-    ioRows = Math.max(rows, 1);
-    xPtr = heap.alloc(ioRows * d * 4);
-    hPtr = heap.alloc(ioRows * lp * 4);
-    oPtr = heap.alloc(ioRows * m * 4);
-  };
-  ensureIo(1);
-
-  const batch = (rows: number): void => {
+  const batch = (rows: number, xPtr: number, hPtr: number, oPtr: number): void => {
     if (!packed) {
       packed = heap.alloc(d * lp * 4);
       core.k.pack_b(d, lp, wPtr, lp, 0, packed, core.t.kc, 0, lp / NR);
@@ -64,31 +49,20 @@ export function planDense(
     core.k.dense_out(rows, lp, m, hPtr, btPtr, oPtr);
   };
 
-  return {
+  return residentPlan(
+    heap,
+    'dense',
     d,
     l,
     m,
-    run(rows: number, x: Float32Array, out: Float32Array): void {
-      if (disposed) throw new Error('dense plan used after dispose()');
-      for (let r0 = 0; r0 < rows; r0 += BATCH_ROWS) {
-        const n = Math.min(BATCH_ROWS, rows - r0);
-        ensureIo(n);
-        const f = heap.f32;
-        const x0 = xPtr >> 2;
-        if (n * d < 256) for (let i = 0; i < n * d; i++) f[x0 + i] = x[r0 * d + i]!;
-        else f.set(r0 === 0 && x.length === n * d ? x : x.subarray(r0 * d, (r0 + n) * d), x0);
-        if (n < ROW_PATH_MAX) core.k.dense_rows(n, d, lp, m, xPtr, wPtr, bPtr, btPtr, code, hPtr, oPtr);
-        else batch(n);
-        const g = heap.f32;
-        const o0 = oPtr >> 2;
-        for (let i = 0; i < n * m; i++) out[r0 * m + i] = g[o0 + i]!;
-      }
+    lp * 4,
+    (n, xPtr, hPtr, oPtr) => {
+      if (n < ROW_PATH_MAX) core.k.dense_rows(n, d, lp, m, xPtr, wPtr, bPtr, btPtr, code, hPtr, oPtr);
+      else batch(n, xPtr, hPtr, oPtr);
     },
-    dispose(): void {
-      if (disposed) return;
-      disposed = true;
-      for (const p of [wPtr, bPtr, btPtr, xPtr, hPtr, oPtr]) heap.release(p);
+    () => {
+      for (const p of [wPtr, bPtr, btPtr]) heap.release(p);
       if (packed) heap.release(packed);
     },
-  };
+  );
 }

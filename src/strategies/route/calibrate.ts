@@ -1,5 +1,5 @@
 import { ElmError } from '../../core/errors.js';
-import type { LabeledData, Model } from '../../models/model.js';
+import { classify, type LabeledData, type Model } from '../../models/model.js';
 import { CONFIDENCE_MEASURES, confidences, type ConfidenceMeasure } from './confidence.js';
 import { RouterModel, type RouterPolicy } from './router.js';
 import type { Member } from '../composite.js';
@@ -20,12 +20,6 @@ export interface Calibration extends RouterPolicy {
   escalationRate: number;
   /** True when the accuracy target could be met (otherwise everything escalates short of maxEscalation). */
   met: boolean;
-}
-
-function argmaxRow(p: Float32Array, off: number, m: number): number {
-  let best = 0;
-  for (let j = 1; j < m; j++) if (p[off + j]! > p[off + best]!) best = j;
-  return best;
 }
 
 /**
@@ -54,12 +48,14 @@ export function calibrateThreshold(
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => conf[a]! - conf[b]!);
   const sOk = new Uint8Array(n),
     lOk = new Uint8Array(n);
+  const sPred = classify(ps, n, m),
+    lPred = classify(pl, n, m);
   let sCorrect = 0,
     lCorrect = 0;
   for (let r = 0; r < n; r++) {
     const y = data.y[r]!;
-    sOk[r] = argmaxRow(ps, r * m, m) === y ? 1 : 0;
-    lOk[r] = argmaxRow(pl, r * m, m) === y ? 1 : 0;
+    sOk[r] = sPred[r] === y ? 1 : 0;
+    lOk[r] = lPred[r] === y ? 1 : 0;
     sCorrect += sOk[r]!;
     lCorrect += lOk[r]!;
   }

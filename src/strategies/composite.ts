@@ -69,3 +69,9 @@ export function sameInterface(a: Model, b: Model): boolean {
   if (a.labels && b.labels) return a.labels.every((l, i) => b.labels![i] === l);
   return true;
 }
+
+/** Probabilities to log-probabilities in place (first n values; floored at 1e-30 so zeros stay finite). */
+export function logInPlace(o: Float32Array, n: number): Float32Array {
+  for (let i = 0; i < n; i++) o[i] = Math.log(Math.max(o[i]!, 1e-30));
+  return o;
+}

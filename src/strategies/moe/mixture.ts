@@ -1,7 +1,14 @@
 import { ElmError } from '../../core/errors.js';
 import type { Task } from '../../core/types.js';
 import type { Model, ModelKind, TrainingMetrics } from '../../models/model.js';
-import { UsageCounter, sameInterface, type CompositeModel, type Member, type UsageSnapshot } from '../composite.js';
+import {
+  UsageCounter,
+  logInPlace,
+  sameInterface,
+  type CompositeModel,
+  type Member,
+  type UsageSnapshot,
+} from '../composite.js';
 import { ElmGate, type Gate } from './gate.js';
 
 /**
@@ -26,6 +33,7 @@ export class MixtureModel implements CompositeModel {
   private ob = new Float32Array(0);
   private readonly count: Int32Array;
   private readonly start: Int32Array;
+  private readonly fill: Int32Array;
 
   constructor(
     readonly gate: Gate,
@@ -59,6 +67,7 @@ export class MixtureModel implements CompositeModel {
     this.counter = new UsageCounter(ex.map((e) => e.role));
     this.count = new Int32Array(ex.length);
     this.start = new Int32Array(ex.length + 1);
+    this.fill = new Int32Array(ex.length);
   }
 
   get flopsPerRow(): number {
@@ -89,7 +98,8 @@ export class MixtureModel implements CompositeModel {
     // bucket (row, slot) pairs per expert
     this.start[0] = 0;
     for (let j = 0; j < e; j++) this.start[j + 1] = this.start[j]! + this.count[j]!;
-    const fill = this.start.slice(0, e);
+    const fill = this.fill;
+    fill.set(this.start.subarray(0, e));
     for (let p = 0; p < rows * k; p++) this.idx[fill[this.sel[p]!]!++] = p;
     o.fill(0, 0, rows * m);
     for (let j = 0; j < e; j++) {
@@ -139,8 +149,7 @@ export class MixtureModel implements CompositeModel {
   /** Classifiers: log of the blended probabilities (softmax(predictRaw) = predict); regressors: the blend. */
   predictRaw(x: Float32Array, rows: number, out?: Float32Array): Float32Array {
     const o = this.predict(x, rows, out);
-    if (this.task === 'classification')
-      for (let i = 0; i < rows * this.outputDim; i++) o[i] = Math.log(Math.max(o[i]!, 1e-30));
+    if (this.task === 'classification') logInPlace(o, rows * this.outputDim);
     return o;
   }
 

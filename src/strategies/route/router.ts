@@ -1,7 +1,14 @@
 import { ElmError } from '../../core/errors.js';
 import type { Task } from '../../core/types.js';
 import type { Model, ModelKind, TrainingMetrics } from '../../models/model.js';
-import { UsageCounter, sameInterface, type CompositeModel, type Member, type UsageSnapshot } from '../composite.js';
+import {
+  UsageCounter,
+  logInPlace,
+  sameInterface,
+  type CompositeModel,
+  type Member,
+  type UsageSnapshot,
+} from '../composite.js';
 import { confidenceOf, type ConfidenceMeasure } from './confidence.js';
 
 export interface RouterPolicy {
@@ -113,9 +120,7 @@ export class RouterModel implements CompositeModel {
 
   /** log-probabilities of the answering member (so softmax(predictRaw) = predict). */
   predictRaw(x: Float32Array, rows: number, out?: Float32Array): Float32Array {
-    const o = this.predict(x, rows, out);
-    for (let i = 0; i < rows * this.outputDim; i++) o[i] = Math.log(Math.max(o[i]!, 1e-30));
-    return o;
+    return logInPlace(this.predict(x, rows, out), rows * this.outputDim);
   }
 
   usage(): UsageSnapshot {

@@ -67,10 +67,6 @@ export class Batcher {
     return this.rowsQueued;
   }
 
-  get inflightBatches(): number {
-    return this.inflight;
-  }
-
   /** Queue rows×d inputs; resolves with their rows×m outputs. deadlineUs: absolute scheduler time, or Infinity. */
   submit(x: Float32Array, rows: number, deadlineUs = Infinity): Promise<BatchResult> {
     if (this.closed) return Promise.reject(new ElmError('ELM_ERR_MODEL_NOT_READY', 'the model version is unloading'));

@@ -1,5 +1,5 @@
 import { ElmError } from '../../core/errors.js';
-import { DATATYPE_SIZE, isDatatype, readBinaryData, readJsonData } from './datatypes.js';
+import { isDatatype, readBinaryData, readJsonData } from './datatypes.js';
 import type { ModelIO } from './model-io.js';
 import type { Parameters } from './types.js';
 
@@ -170,9 +170,4 @@ function parseOutputs(outputs: unknown, io: ModelIO, binaryDefault: boolean): Ou
     }
     return r;
   });
-}
-
-/** Sizes used by the binary extension, for callers building requests. */
-export function tensorByteLength(datatype: keyof typeof DATATYPE_SIZE, elements: number): number {
-  return DATATYPE_SIZE[datatype] * elements;
 }

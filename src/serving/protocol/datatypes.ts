@@ -39,8 +39,7 @@ function bad(message: string): ElmError {
 
 /**
  * Copy JSON tensor data (flat or nested natural form) into `out` as float32, checking element types against the
- * datatype and the element count against out.length. Returns the number of elements written. Iterative, so deeply
- * nested garbage cannot overflow the stack.
+ * datatype and the element count against out.length. Iterative, so deeply nested garbage cannot overflow the stack.
  */
 export function readJsonData(name: string, datatype: Datatype, data: unknown, out: Float32Array): void {
   if (datatype === 'BYTES') throw bad(`input "${name}": BYTES data is not accepted by numeric models`);
@@ -51,7 +50,6 @@ export function readJsonData(name: string, datatype: Datatype, data: unknown, ou
   if (!Array.isArray(data)) throw bad(`input "${name}": data must be an array`);
   let n = 0;
   const total = out.length;
-  // Fast path: flat array of numbers.
   const stack: unknown[][] = [data];
   const idx: number[] = [0];
   while (stack.length > 0) {

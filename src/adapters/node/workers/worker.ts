@@ -3,7 +3,7 @@
  * other kinds decoded from shared artifact bytes) and runs one batch per 'run' message.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { fromErrorData, toErrorData } from '../../../core/errors.js';
+import { ElmError, toErrorData } from '../../../core/errors.js';
 import { ModelCodecs } from '../../../models/artifact/codecs.js';
 import { ELM } from '../../../models/elm.js';
 import type { Model } from '../../../models/model.js';
@@ -50,7 +50,7 @@ port.on('message', (msg: ToWorker) => {
     case 'run': {
       const model = models.get(msg.key);
       try {
-        if (!model) throw fromErrorData({ code: 'ELM_ERR_MODEL_NOT_FOUND', message: `model ${msg.key} not loaded` });
+        if (!model) throw new ElmError('ELM_ERR_MODEL_NOT_FOUND', `model ${msg.key} not loaded`);
         const t0 = process.hrtime.bigint();
         const out = model.predict(msg.x, msg.rows);
         const busyNs = Number(process.hrtime.bigint() - t0);

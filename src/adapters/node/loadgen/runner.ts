@@ -1,6 +1,6 @@
 import { Histogram } from '../../../serving/loadtest/histogram.js';
 import type { ClientStep, StepSpec } from '../../../serving/loadtest/types.js';
-import { RawConnection } from './connection.js';
+import { RawConnection, type OnResponse } from './connection.js';
 
 export interface RunTarget {
   host: string;
@@ -74,9 +74,17 @@ class Tally {
   }
 }
 
-interface Inflight {
+/**
+ * Per-connection request state. A connection has at most one request in flight, so this record and its response
+ * callback are made once per connection, not once per request (the request loop allocates nothing).
+ */
+interface Slot {
   conn: RawConnection;
+  inflight: boolean;
   startedMs: number;
+  intended: number;
+  measured: boolean;
+  onResponse: OnResponse;
 }
 
 /**
@@ -93,9 +101,9 @@ export function runStep(spec: StepSpec, t: RunTarget): Promise<ClientStep> {
     const mStart = t0 + spec.warmupMs;
     const mEnd = mStart + spec.durationMs;
     const tally = new Tally();
-    const conns: RawConnection[] = [];
-    const idle: RawConnection[] = [];
-    const inflight = new Set<Inflight>();
+    const slots: Slot[] = [];
+    const idle: Slot[] = [];
+    let inflight = 0;
     let next = 0;
     let stopped = false;
     let cpu0: NodeJS.CpuUsage | undefined;
@@ -116,21 +124,17 @@ export function runStep(spec: StepSpec, t: RunTarget): Promise<ClientStep> {
       return r;
     };
 
-    const fire = (c: RawConnection, intended: number) => {
-      const started = now();
-      const measured = inWindow(intended);
-      if (measured) tally.sent++;
-      const rec: Inflight = { conn: c, startedMs: started };
-      inflight.add(rec);
-      c.send(body(), (status, err) => {
-        inflight.delete(rec);
-        const end = now();
-        if (measured) tally.done(status, err, end - intended);
-        afterResponse(c, err !== undefined);
-      });
+    const fire = (c: Slot, intended: number) => {
+      c.startedMs = now();
+      c.intended = intended;
+      c.measured = inWindow(intended);
+      if (c.measured) tally.sent++;
+      c.inflight = true;
+      inflight++;
+      c.conn.send(body(), c.onResponse);
     };
 
-    const afterResponse = (c: RawConnection, failed: boolean) => {
+    const afterResponse = (c: Slot, failed: boolean) => {
       if (stopped) return;
       if (failed) {
         setTimeout(() => afterResponse(c, false), BACKOFF_MS).unref?.();
@@ -151,8 +155,20 @@ export function runStep(spec: StepSpec, t: RunTarget): Promise<ClientStep> {
     };
 
     const addConn = () => {
-      const c = new RawConnection(t.host, t.port);
-      conns.push(c);
+      const c: Slot = {
+        conn: new RawConnection(t.host, t.port),
+        inflight: false,
+        startedMs: 0,
+        intended: 0,
+        measured: false,
+        onResponse: (status, err) => {
+          c.inflight = false;
+          inflight--;
+          if (c.measured) tally.done(status, err, now() - c.intended);
+          afterResponse(c, err !== undefined);
+        },
+      };
+      slots.push(c);
       return c;
     };
 
@@ -180,7 +196,7 @@ export function runStep(spec: StepSpec, t: RunTarget): Promise<ClientStep> {
         fire(idle.pop()!, due);
       }
       let waiting = backlog.length - backlogHead;
-      while (waiting > 0 && conns.length < spec.concurrency) {
+      while (waiting > 0 && slots.length < spec.concurrency) {
         fire(addConn(), backlog[backlogHead++]);
         waiting--;
       }
@@ -201,12 +217,12 @@ export function runStep(spec: StepSpec, t: RunTarget): Promise<ClientStep> {
     // Timeouts, window bookkeeping and progress, every 50 ms.
     const ticker = setInterval(() => {
       const ts = now();
-      for (const f of inflight) if (ts - f.startedMs > t.timeoutMs) f.conn.abort(new Error('timeout'));
+      for (const c of slots) if (c.inflight && ts - c.startedMs > t.timeoutMs) c.conn.abort(new Error('timeout'));
       if (ts > mEnd + t.timeoutMs) {
         // Bounded drain: whatever is still queued is dropped, whatever is in flight times out.
         tally.dropped += backlog.length - backlogHead;
         backlogHead = backlog.length;
-        for (const f of inflight) f.conn.abort(new Error('timeout'));
+        for (const c of slots) if (c.inflight) c.conn.abort(new Error('timeout'));
       }
       t.onTick?.(Math.min(1, (ts - t0) / (mEnd - t0)));
       maybeFinish();
@@ -237,7 +253,7 @@ export function runStep(spec: StepSpec, t: RunTarget): Promise<ClientStep> {
       const allSent = open
         ? ts >= mEnd || measuredIssued >= spec.maxRequests
         : ts >= mEnd || tally.sent >= spec.maxRequests;
-      if (finished || !allSent || inflight.size > 0) return;
+      if (finished || !allSent || inflight > 0) return;
       // closed loop hitting maxRequests early: the window is shorter than planned
       finished = stopped = true;
       clearInterval(ticker);
@@ -245,7 +261,7 @@ export function runStep(spec: StepSpec, t: RunTarget): Promise<ClientStep> {
       clearTimeout(edgeStart);
       fireEnd(); // the window closes now if its timer has not fired yet (early finish or timer skew)
       if (timer) clearTimeout(timer);
-      for (const c of conns) c.close();
+      for (const c of slots) c.conn.close();
       const windowEnd = Math.min(ts, mEnd);
       if (generatorCpu === null && cpu0 !== undefined) {
         const u = process.cpuUsage(cpu0);
@@ -260,11 +276,11 @@ export function runStep(spec: StepSpec, t: RunTarget): Promise<ClientStep> {
       if (!(rate > 0)) throw new RangeError('open-loop step needs a positive rate');
       const initial = Math.min(spec.concurrency, Math.max(1, Math.ceil(rate / 1000)));
       for (let i = 0; i < initial; i++) idle.push(addConn());
-      Promise.all(idle.map((c) => c.open().catch(() => undefined))).then(pump, pump);
+      Promise.all(idle.map((c) => c.conn.open().catch(() => undefined))).then(pump, pump);
     } else {
       for (let i = 0; i < spec.concurrency; i++) {
         const c = addConn();
-        c.open().then(
+        c.conn.open().then(
           () => fire(c, now()),
           () => afterResponse(c, true),
         );

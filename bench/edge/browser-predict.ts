@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { measureLatency } from '../../src/adapters/browser/demo/bench.js';
 import { loadDataSpec } from '../../src/adapters/node/data-files.js';
 import { edgePlugin } from '../../src/adapters/node/edge/index.js';
 import { startServer } from '../../src/adapters/node/http/index.js';
@@ -24,26 +25,14 @@ if (!existsSync(CHROMIUM)) {
   process.exit(0);
 }
 
-/** The page's method: time batches of calls, one per-call sample per batch, report the median (and p90). */
-function batchedMedian(fn: () => void): { medianUs: number; p90Us: number } {
-  for (let i = 0; i < 2000; i++) fn();
-  const s: number[] = [];
-  for (let b = 0; b < BATCHES; b++) {
-    const t0 = performance.now();
-    for (let i = 0; i < PER_BATCH; i++) fn();
-    s.push(((performance.now() - t0) * 1000) / PER_BATCH);
-  }
-  s.sort((a, b) => a - b);
-  return { medianUs: s[Math.floor(s.length / 2)]!, p90Us: s[Math.floor(s.length * 0.9)]! };
-}
-
 const backend = createNodeWasmBackend({ threads: 1 });
 const train = await loadDataSpec('digits:train');
 const test = await loadDataSpec('digits:test');
 const model = ELM.fit(train, { hidden: 1024, seed: 42 }, { backend });
 const x = test.x.slice(0, 64);
 const out = new Float32Array(10);
-const node = batchedMedian(() => model.predict(x, 1, out));
+// the page's method (demo/bench.ts), timed the same way in Node
+const node = measureLatency(() => model.predict(x, 1, out), BATCHES, PER_BATCH, 2000);
 
 const server = await startServer({
   port: 0,

@@ -23,18 +23,19 @@ export function createJsInt8Plan(spec: Int8PlanSpec): DensePlan {
         int8RowTimesMatrix(d, l, xq, wq, acc);
         for (let j = 0; j < l; j++) h[j] = scale * wScale[j]! * acc[j]! + lo * cs[j]! + bf[j]!;
         activateInPlace(act, h, 0, l);
-        int8OutputRow(l, m, h, hq, betaQ, bs, acc2, out, r * m);
+        int8OutputRow(l, m, h, 0, hq, betaQ, bs, acc2, out, r * m);
       }
     },
     dispose(): void {},
   };
 }
 
-/** out[o..o+m) = int8(h)·int8(β), rescaled: the int8 output layer (also used after a float first layer). */
+/** out[o..o+m) = int8(h[hOff..hOff+l))·int8(β), rescaled: the int8 output layer (also after a float first layer). */
 export function int8OutputRow(
   l: number,
   m: number,
   h: Float32Array,
+  hOff: number,
   hq: Int8Array,
   betaQ: Int8Array,
   bs: Float32Array,
@@ -42,7 +43,7 @@ export function int8OutputRow(
   out: Float32Array,
   o: number,
 ): void {
-  const sh = quantizeVectorI8(h, l, hq);
+  const sh = quantizeVectorI8(h, l, hq, hOff);
   int8Dots(l, m, hq, betaQ, acc2);
   for (let c = 0; c < m; c++) out[o + c] = sh * bs[c]! * acc2[c]!;
 }

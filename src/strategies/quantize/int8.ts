@@ -76,11 +76,11 @@ export function quantizeRowU8(x: Float32Array, off: number, d: number, out: Uint
   return { lo, scale };
 }
 
-/** Symmetric int8 quantisation of a vector: v ≈ scale·q. Returns the scale (0 for an all-zero vector). */
-export function quantizeVectorI8(v: Float32Array, n: number, out: Int8Array): number {
+/** Symmetric int8 quantisation of v[off..off+n): v ≈ scale·q. Returns the scale (0 for an all-zero vector). */
+export function quantizeVectorI8(v: Float32Array, n: number, out: Int8Array, off = 0): number {
   let m = 0;
   for (let i = 0; i < n; i++) {
-    const a = Math.abs(v[i]!);
+    const a = Math.abs(v[off + i]!);
     if (a > m) m = a;
   }
   if (m === 0) {
@@ -88,7 +88,7 @@ export function quantizeVectorI8(v: Float32Array, n: number, out: Int8Array): nu
     return 0;
   }
   const inv = INT8_MAX / m;
-  for (let i = 0; i < n; i++) out[i] = Math.round(v[i]! * inv);
+  for (let i = 0; i < n; i++) out[i] = Math.round(v[off + i]! * inv);
   return m / INT8_MAX;
 }
 

@@ -123,7 +123,7 @@ export class QuantizedELM implements Model {
     if (this.wf) {
       if (this.h.length < rows * l) this.h = new Float32Array(rows * l);
       this.backend.hidden(rows, d, l, x, this.wf, this.bf, act, this.h);
-      for (let r = 0; r < rows; r++) this.outputRow(this.h.subarray(r * l, (r + 1) * l), o, r * m);
+      for (let r = 0; r < rows; r++) this.outputRow(this.h, r * l, o, r * m);
       return o;
     }
     this.plan ??= this.makePlan();
@@ -152,10 +152,10 @@ export class QuantizedELM implements Model {
     return this.backend.planInt8?.(spec) ?? createJsInt8Plan(spec);
   }
 
-  /** out[o..o+m) = int8(h)·int8(β), rescaled. */
-  private outputRow(h: Float32Array, out: Float32Array, o: number): void {
+  /** out[o..o+m) = int8(h[hOff..hOff+L))·int8(β), rescaled. */
+  private outputRow(h: Float32Array, hOff: number, out: Float32Array, o: number): void {
     const { q, scales } = this.parts.beta;
-    int8OutputRow(this.hiddenUnits, this.outputDim, h, this.hq, q, scales, this.acc2, out, o);
+    int8OutputRow(this.hiddenUnits, this.outputDim, h, hOff, this.hq, q, scales, this.acc2, out, o);
   }
 
   predict(x: Float32Array, rows: number, out?: Float32Array): Float32Array {

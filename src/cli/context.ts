@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { ElmError } from '../core/errors.js';
+import { sha256Hex } from '../core/hash.js';
 import type { Backend } from '../numeric/backend.js';
 import { ModelCodecs, type LoadedModel } from '../models/artifact/codecs.js';
 import { remapLabels } from '../data/labels.js';
@@ -53,7 +54,6 @@ export async function writeModel(
 ): Promise<{ bytes: number; contentHash: string }> {
   const bytes = ctx.codecs.encode(model, { storeHiddenWeights });
   await writeFile(path, bytes);
-  const { sha256Hex } = await import('../core/hash.js');
   return { bytes: bytes.length, contentHash: sha256Hex(bytes) };
 }
 

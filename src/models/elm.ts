@@ -128,6 +128,11 @@ export class ELM implements Model {
     return this.spec.config.hidden;
   }
 
+  /** The same hidden layer with new output weights: shares W and b instead of regenerating and refolding them. */
+  withBeta(beta: Float32Array, metrics: TrainingMetrics = this.metrics): ELM {
+    return new ELM(this.spec, beta, this.backend, metrics, { w: this.w, b: this.b });
+  }
+
   static fit(data: LabeledData, config: Partial<ElmConfig> = {}, opts: FitOptions = {}): ELM {
     const t0 = performance.now();
     validateData(data);
@@ -147,7 +152,7 @@ export class ELM implements Model {
     );
     const beta = Float32Array.from(solveRidge(backend, eq, cfg.C));
     const trainSeconds = (performance.now() - t0) / 1000;
-    return new ELM(spec, beta, backend, { trainSeconds, trainRows: data.rows });
+    return shell.withBeta(beta, { trainSeconds, trainRows: data.rows });
   }
 
   /** H = g(X·W + b) for raw (unstandardised) rows. */

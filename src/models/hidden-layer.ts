@@ -7,8 +7,8 @@ import type { Standardizer } from './standardize.js';
  *   rng = Xoshiro128(seed); a = weightScale·√(3/d)
  *   W[i·L + j] = rng.uniformIn(−a, a)   for i in 0..d−1, j in 0..L−1   (row-major d×L, drawn in that order)
  *   b[j]       = rng.uniformIn(−1, 1)    for j in 0..L−1               (drawn after W)
- * Values are rounded to float32. With standardised inputs the pre-activation then has variance ≈ weightScale²/… ≈ 1
- * (+ 1/3 from the bias), which keeps tanh/sigmoid out of saturation for any input dimension.
+ * Values are rounded to float32. Each weight has variance a²/3 = weightScale²/d, so with standardised inputs the
+ * pre-activation x·w has variance ≈ weightScale² (+ 1/3 from the bias) whatever the input dimension d.
  */
 export function generateHiddenWeights(
   seed: number,

@@ -69,6 +69,9 @@ export class KernelELM implements Model {
   }
 
   private readonly norms: Float32Array;
+  /** Reused per-call buffers, so a single-row predict allocates only its output. */
+  private zScratch: Float32Array = new Float32Array(0);
+  private featScratch: Float32Array = new Float32Array(0);
 
   get centreCount(): number {
     return this.alpha.length / this.spec.outputDim;
@@ -147,7 +150,7 @@ export class KernelELM implements Model {
   /** Kernel features k(x, centres) for raw rows: out is rows×centres. */
   kernelRows(x: Float32Array, rows: number, out: Float32Array): void {
     const d = this.inputDim;
-    const z = new Float32Array(rows * d);
+    const z = (this.zScratch = grow(this.zScratch, rows * d)).subarray(0, rows * d);
     applyStandardizer(this.spec.standardizer, x, rows, z);
     this.kernelRowsStandardised(z, rows, out);
   }
@@ -173,7 +176,7 @@ export class KernelELM implements Model {
       throw new ElmError('ELM_ERR_SHAPE_MISMATCH', `input has ${x.length} values, expected ${rows}×${this.inputDim}`);
     }
     const k = this.centreCount;
-    const feats = new Float32Array(rows * k);
+    const feats = (this.featScratch = grow(this.featScratch, rows * k)).subarray(0, rows * k);
     this.kernelRows(x, rows, feats);
     const o = out ?? new Float32Array(rows * this.outputDim);
     this.backend.gemm(false, false, rows, this.outputDim, k, 1, feats, this.alpha, 0, o);
@@ -187,6 +190,10 @@ export class KernelELM implements Model {
   }
 
   dispose(): void {}
+}
+
+function grow(buf: Float32Array, n: number): Float32Array {
+  return buf.length >= n ? buf : new Float32Array(n);
 }
 
 function rowNorms(a: Float32Array, rows: number, d: number): Float32Array {

@@ -103,8 +103,9 @@ export class OnlineELM implements Model {
       opts.onProgress?.(r1, data.rows);
     }
     this.seen += data.rows;
+    const next = this.inner.withBeta(Float32Array.from(this.beta64));
     this.inner.dispose();
-    this.inner = new ELM(this.spec, Float32Array.from(this.beta64), this.backend, this.inner.metrics);
+    this.inner = next;
     this.metrics.trainRows = this.seen;
     this.metrics.trainSeconds = ((this.metrics.trainSeconds ?? 0) as number) + (performance.now() - t0) / 1000;
     return this;

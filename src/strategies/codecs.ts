@@ -1,8 +1,7 @@
 import { ElmError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
-import { isActivation } from '../core/types.js';
-import { resolveConfig, type ElmSpec } from '../models/elm.js';
 import {
+  decodeElmSpec,
   requireArray,
   type DecodeContext,
   type EncodeOptions,
@@ -212,26 +211,10 @@ function encodeInt8(model: Model, opts: EncodeOptions): EncodedModel {
 
 function decodeInt8(c: Container, ctx: DecodeContext): QuantizedELM {
   const h = c.header;
-  const d = h.inputDim as number,
-    m = h.outputDim as number;
-  if (!(Number.isInteger(d) && d > 0 && Number.isInteger(m) && m > 0)) throw new Error('bad dimensions');
-  if (h.task !== 'classification' && h.task !== 'regression') throw new Error('bad task');
-  const config = resolveConfig(h.config as object);
-  if (!isActivation(config.activation)) throw new Error('bad activation');
-  const l = config.hidden;
-  const scaleArr = c.arrays.scale;
-  const scale =
-    scaleArr instanceof Float32Array && scaleArr.length === 1
-      ? new Float32Array(d).fill(scaleArr[0]!)
-      : requireArray(c, 'scale', Float32Array, d);
-  const spec: ElmSpec = {
-    config,
-    task: h.task,
-    inputDim: d,
-    outputDim: m,
-    standardizer: { mean: requireArray(c, 'mean', Float32Array, d), scale },
-  };
-  if (Array.isArray(h.labels)) spec.labels = (h.labels as unknown[]).map(String);
+  const spec = decodeElmSpec(c);
+  const d = spec.inputDim,
+    m = spec.outputDim,
+    l = spec.config.hidden;
   const hidden: HiddenPrecision = h.hiddenPrecision === 'f32' ? 'f32' : 'int8';
   const parts: Int8ElmParts = {
     spec,
@@ -244,8 +227,6 @@ function decodeInt8(c: Container, ctx: DecodeContext): QuantizedELM {
       wScale: requireArray(c, 'wScale', Float32Array, l),
       b: requireArray(c, 'bFolded', Float32Array, l),
     };
-  } else if (h.hiddenWeights === 'stored') {
-    spec.storedWeights = { w: requireArray(c, 'w', Float32Array, d * l), b: requireArray(c, 'b', Float32Array, l) };
   }
   return new QuantizedELM(parts, ctx.backend, metricsOf(c));
 }

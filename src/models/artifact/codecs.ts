@@ -2,6 +2,7 @@ import { ElmError } from '../../core/errors.js';
 import { isActivation } from '../../core/types.js';
 import type { Backend } from '../../numeric/backend.js';
 import { ELM, defaultBackend, resolveConfig, type ElmSpec } from '../elm.js';
+import { generateHiddenWeights } from '../hidden-layer.js';
 import { KernelELM, type KernelElmSpec } from '../kernel-elm.js';
 import type { Model, ModelKind, TrainingMetrics } from '../model.js';
 import { OnlineELM } from '../os-elm.js';
@@ -123,7 +124,7 @@ function elmHeader(spec: ElmSpec): Record<string, unknown> {
   return { config: spec.config, hiddenWeights: spec.storedWeights ? 'stored' : 'seed' };
 }
 
-function elmArrays(spec: ElmSpec, beta: Float32Array, opts: EncodeOptions): Record<string, ArrayInput> {
+function elmArrays(spec: ElmSpec, beta: Float32Array): Record<string, ArrayInput> {
   const d = spec.inputDim,
     l = spec.config.hidden;
   const arrays: Record<string, ArrayInput> = {
@@ -131,7 +132,7 @@ function elmArrays(spec: ElmSpec, beta: Float32Array, opts: EncodeOptions): Reco
     scale: { data: spec.standardizer.scale, shape: [d] },
     beta: { data: beta, shape: [l, spec.outputDim] },
   };
-  const stored = opts.storeHiddenWeights ? spec.storedWeights : spec.storedWeights;
+  const stored = spec.storedWeights; // withStoredWeights() put them there when storeHiddenWeights was asked
   if (stored) {
     arrays.w = { data: stored.w, shape: [d, l] };
     arrays.b = { data: stored.b, shape: [l] };
@@ -139,7 +140,11 @@ function elmArrays(spec: ElmSpec, beta: Float32Array, opts: EncodeOptions): Reco
   return arrays;
 }
 
-function decodeElmSpec(c: Container): ElmSpec {
+/**
+ * The spec of a random-feature ELM from an artifact header and arrays, validated (shared by every ELM-based kind:
+ * elm, os-elm, and the strategies' elm-int8). A `scale` of length 1 is one global scale for every feature.
+ */
+export function decodeElmSpec(c: Container): ElmSpec {
   const h = c.header;
   const d = h.inputDim as number,
     m = h.outputDim as number;
@@ -153,10 +158,7 @@ function decodeElmSpec(c: Container): ElmSpec {
     task: h.task,
     inputDim: d,
     outputDim: m,
-    standardizer: {
-      mean: requireArray(c, 'mean', Float32Array, d),
-      scale: requireArray(c, 'scale', Float32Array, d),
-    },
+    standardizer: { mean: requireArray(c, 'mean', Float32Array, d), scale: scaleOf(c, d) },
   };
   if (Array.isArray(h.labels)) spec.labels = (h.labels as unknown[]).map(String);
   if (h.hiddenWeights === 'stored') {
@@ -165,8 +167,13 @@ function decodeElmSpec(c: Container): ElmSpec {
   return spec;
 }
 
+function scaleOf(c: Container, d: number): Float32Array {
+  const a = c.arrays.scale;
+  if (a instanceof Float32Array && a.length === 1 && d > 1) return new Float32Array(d).fill(a[0]!);
+  return requireArray(c, 'scale', Float32Array, d);
+}
+
 /** Attach stored hidden weights to an ELM spec (what storeHiddenWeights does before encoding). */
-import { generateHiddenWeights } from '../hidden-layer.js';
 function withStoredWeights(spec: ElmSpec, store: boolean | undefined): ElmSpec {
   if (!store || spec.storedWeights) return spec;
   return {
@@ -179,7 +186,7 @@ const elmCodec: ModelCodec = {
   encode(model, opts) {
     const elm = model as ELM;
     const spec = withStoredWeights(elm.spec, opts.storeHiddenWeights);
-    return { header: elmHeader(spec), arrays: elmArrays(spec, elm.beta, opts) };
+    return { header: elmHeader(spec), arrays: elmArrays(spec, elm.beta) };
   },
   decode(c, ctx) {
     const spec = decodeElmSpec(c);
@@ -193,7 +200,7 @@ const osElmCodec: ModelCodec = {
     const os = model as OnlineELM;
     const spec = withStoredWeights(os.spec, opts.storeHiddenWeights);
     const l = spec.config.hidden;
-    const arrays = elmArrays(spec, Float32Array.from(os.beta64), opts);
+    const arrays = elmArrays(spec, Float32Array.from(os.beta64));
     const includeState = opts.includeState ?? true;
     if (includeState) {
       arrays.p = { data: os.p, shape: [l, l] };

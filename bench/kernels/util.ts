@@ -27,6 +27,24 @@ export function timeRuns(fn: () => void, reps: number, warm = 0): number[] {
   return out;
 }
 
+/** Per-call latencies (µs) of `iters` single-row predicts cycling through `xs`, after 500 untimed calls. */
+export function singleRowLatencies(
+  model: { outputDim: number; predict(x: Float32Array, rows: number, out?: Float32Array): Float32Array },
+  xs: readonly Float32Array[],
+  iters: number,
+): number[] {
+  const out = new Float32Array(model.outputDim);
+  for (let i = 0; i < 500; i++) model.predict(xs[i % xs.length]!, 1, out);
+  const t = new Array<number>(iters);
+  for (let i = 0; i < iters; i++) {
+    const x = xs[i % xs.length]!;
+    const t0 = performance.now();
+    model.predict(x, 1, out);
+    t[i] = (performance.now() - t0) * 1000;
+  }
+  return t;
+}
+
 export function randomArray(n: number, seed: number, lo = -1, hi = 1): Float32Array {
   const a = new Float32Array(n);
   let s = seed >>> 0 || 1;

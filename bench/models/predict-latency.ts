@@ -11,7 +11,7 @@ import { evaluate } from '../../src/models/evaluate.js';
 import type { Backend } from '../../src/numeric/backend.js';
 import { createJsBackend } from '../../src/numeric/js/index.js';
 import { runNumpyElm, type NumpyResult } from '../kernels/reference.js';
-import { machineInfo, median, quantile, writeResult } from '../kernels/util.js';
+import { machineInfo, median, quantile, singleRowLatencies, writeResult } from '../kernels/util.js';
 
 const ITER = 20000;
 
@@ -30,16 +30,7 @@ function measure(name: string, be: Backend, train: Dataset, test: Dataset, hidde
   const d = test.cols;
   const rows = Math.min(test.rows, 256);
   const xs = Array.from({ length: rows }, (_, i) => test.x.slice(i * d, (i + 1) * d));
-  const out = new Float32Array(model.outputDim);
-  for (let i = 0; i < 500; i++) model.predict(xs[i % rows]!, 1, out);
-  const t = new Float64Array(iters);
-  for (let i = 0; i < iters; i++) {
-    const x = xs[i % rows]!;
-    const t0 = performance.now();
-    model.predict(x, 1, out);
-    t[i] = (performance.now() - t0) * 1000;
-  }
-  const arr = Array.from(t);
+  const arr = singleRowLatencies(model, xs, iters);
   const r: Latency = {
     case: name,
     backend: be.name,

@@ -13,7 +13,7 @@ import { evaluate } from '../../src/models/evaluate.js';
 import type { Model } from '../../src/models/model.js';
 import { createJsBackend } from '../../src/numeric/js/index.js';
 import { quantizeElm } from '../../src/strategies/quantize/quantized-elm.js';
-import { machineInfo, median, quantile, writeResult } from '../kernels/util.js';
+import { machineInfo, median, quantile, singleRowLatencies, writeResult } from '../kernels/util.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string, dflt: number): number => {
@@ -41,15 +41,7 @@ interface CaseResult {
 
 /** Latency of `iters` single-row predicts over the first 256 test rows, after a warm-up. */
 function time(model: Model, xs: Float32Array[], iters: number): Run {
-  const out = new Float32Array(model.outputDim);
-  for (let i = 0; i < 500; i++) model.predict(xs[i % xs.length]!, 1, out);
-  const t = new Array<number>(iters);
-  for (let i = 0; i < iters; i++) {
-    const x = xs[i % xs.length]!;
-    const t0 = performance.now();
-    model.predict(x, 1, out);
-    t[i] = (performance.now() - t0) * 1000;
-  }
+  const t = singleRowLatencies(model, xs, iters);
   return { medianUs: +median(t).toFixed(2), p99Us: +quantile(t, 0.99).toFixed(2) };
 }
 

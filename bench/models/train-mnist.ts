@@ -6,6 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { loadMnist } from '../../src/adapters/node/data-files.js';
+import { headRows } from '../../src/data/dataset.js';
 import { createNodeWasmBackend } from '../../src/adapters/node/wasm-backend.js';
 import { ELM } from '../../src/models/elm.js';
 import { evaluate } from '../../src/models/evaluate.js';
@@ -70,10 +71,7 @@ const wasmN = createNodeWasmBackend({ threads });
 const wasm1 = threads > 1 ? createNodeWasmBackend({ threads: 1 }) : undefined;
 
 function fitRun(name: string, base: Backend, hidden: number, rows: number): Run {
-  const data =
-    rows === train.rows
-      ? train
-      : { ...train, rows, x: train.x.subarray(0, rows * train.cols), y: train.y.subarray(0, rows) };
+  const data = rows === train.rows ? train : headRows(train, rows);
   const { be, times } = timed(base);
   const t = performance.now();
   const cpu0 = process.cpuUsage();

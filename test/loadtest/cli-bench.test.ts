@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { main } from '../../src/cli/main.js';
+import { CHROMIUM, CHROMIUM_ARGS, haveChromium } from '../helpers/chromium.js';
 import { runCli } from '../helpers/cli.js';
 import { startSynthetic, type Synthetic } from './synthetic-server.js';
-
-import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/chromium.js';
 
 interface Step {
   mode: string;
@@ -126,7 +125,7 @@ describe('elmscale bench (CLI)', () => {
   });
 
   it('the HTML report renders its charts in headless Chromium with no network', async (t) => {
-    if (!existsSync(CHROMIUM)) {
+    if (!haveChromium) {
       t.skip(`${CHROMIUM} is absent (apt-get install chromium; .ci/run installs it)`);
       return;
     }
@@ -183,7 +182,7 @@ describe('elmscale bench (CLI)', () => {
     // 8 slots vs 2: at 4 users the large server has twice the throughput
     assert.ok(doc.comparison!.rows[1].ratios.peakRps! > 1.3, JSON.stringify(doc.comparison));
     assert.deepEqual(doc.steps, doc.configs![0].steps, 'top level = the baseline');
-    if (existsSync(CHROMIUM)) {
+    if (haveChromium) {
       const res = await inspectReport(report);
       assert.equal(res.charts.find((c) => c.id === 'throughput')!.series, 2, 'one series per configuration');
     } else t.diagnostic('chromium absent: report rendering not checked');

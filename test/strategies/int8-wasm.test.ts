@@ -18,6 +18,7 @@ import { createNodeBackendRegistry } from '../../src/adapters/node/backends.js';
 import { activateInPlace, activationFn } from '../../src/numeric/activations.js';
 import type { Backend, Int8PlanSpec } from '../../src/numeric/backend.js';
 import { createJsBackend } from '../../src/numeric/js/index.js';
+import { argmaxRows } from '../../src/numeric/rows.js';
 import { ELM } from '../../src/models/elm.js';
 import { evaluate } from '../../src/models/evaluate.js';
 import { foldStandardizer, generateHiddenWeights } from '../../src/models/hidden-layer.js';
@@ -168,8 +169,12 @@ describe('int8 ELM on wasm vs JS (digits)', () => {
       b = qj.predictRaw(test.x, n);
     const spec = qw.int8PlanSpec();
     assert.ok(worstRatio(spec, n, test.x, a, b) <= 1);
+    const la = new Int32Array(n),
+      lb = new Int32Array(n);
+    argmaxRows(n, m, a, la);
+    argmaxRows(n, m, b, lb);
     let same = 0;
-    for (let r = 0; r < n; r++) if (argmax(a, r, m) === argmax(b, r, m)) same++;
+    for (let r = 0; r < n; r++) if (la[r] === lb[r]) same++;
     assert.ok(same / n >= 0.995, `labels agree on ${same}/${n}`);
     const accW = evaluate(qw, test).accuracy!,
       accF = evaluate(f, test).accuracy!;
@@ -223,9 +228,3 @@ describe('int8 ELM on wasm vs JS (digits)', () => {
     f.dispose();
   });
 });
-
-function argmax(a: Float32Array, r: number, m: number): number {
-  let k = 0;
-  for (let c = 1; c < m; c++) if (a[r * m + c]! > a[r * m + k]!) k = c;
-  return k;
-}

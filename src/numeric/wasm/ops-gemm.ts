@@ -47,13 +47,12 @@ function rowsProduct(
       beta,
       biasPtr,
       act,
-      0,
+      core.ws[parts.length]!,
       mc,
       kc,
       nc,
     ]);
   }
-  parts.forEach((p, i) => (p[14] = core.ws[i]!));
   if (parts.length > 0) core.run('gemm_rows', parts);
 }
 

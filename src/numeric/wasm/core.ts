@@ -96,6 +96,14 @@ export class WasmCore {
   copyF32Out(ptr: number, len: number, dst: Float32Array, at = 0): void {
     dst.set(this.heap.f32.subarray(ptr >> 2, (ptr >> 2) + len), at);
   }
+
+  copyF64In(src: Float64Array, len: number, ptr: number): void {
+    this.heap.f64.set(len === src.length ? src : src.subarray(0, len), ptr >> 3);
+  }
+
+  copyF64Out(ptr: number, len: number, dst: Float64Array): void {
+    dst.set(this.heap.f64.subarray(ptr >> 3, (ptr >> 3) + len));
+  }
 }
 
 /** Split [0, n) into `parts` ranges of near-equal length, boundaries multiples of `align`. */

@@ -14,7 +14,7 @@ export function cholesky(core: WasmCore, n: number, a: Float64Array): void {
   const aPtr = base,
     pPtr = base + aBytes,
     bad = pPtr + pBytes;
-  core.heap.f64.set(a.length === n * n ? a : a.subarray(0, n * n), aPtr >> 3);
+  core.copyF64In(a, n * n, aPtr);
   for (let k0 = 0; k0 < n; k0 += nb) {
     const kb = Math.min(nb, n - k0);
     const piv = core.k.chol_diag(n, aPtr, k0, kb, bad);
@@ -51,7 +51,7 @@ export function cholesky(core: WasmCore, n: number, a: Float64Array): void {
       if (uc[i + 1]! > uc[i]!) upd.push([n, aPtr, k0, kb, pPtr, k1 + uc[i]!, k1 + uc[i + 1]!]);
     core.run('chol_update', upd);
   }
-  a.set(core.heap.f64.subarray(aPtr >> 3, (aPtr >> 3) + n * n));
+  core.copyF64Out(aPtr, n * n, a);
   core.trimScratch();
 }
 
@@ -59,9 +59,9 @@ export function choleskySolve(core: WasmCore, n: number, m: number, l: Float64Ar
   if (n === 0 || m === 0) return;
   const lBytes = roundUp(n * n * 8, 64);
   const base = core.scratch(lBytes + n * m * 8);
-  core.heap.f64.set(l.length === n * n ? l : l.subarray(0, n * n), base >> 3);
-  core.heap.f64.set(b.length === n * m ? b : b.subarray(0, n * m), (base + lBytes) >> 3);
+  core.copyF64In(l, n * n, base);
+  core.copyF64In(b, n * m, base + lBytes);
   core.k.chol_solve(n, m, base, base + lBytes);
-  b.set(core.heap.f64.subarray((base + lBytes) >> 3, ((base + lBytes) >> 3) + n * m));
+  core.copyF64Out(base + lBytes, n * m, b);
   core.trimScratch();
 }

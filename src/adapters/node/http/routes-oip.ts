@@ -46,7 +46,6 @@ function decodeBody(req: FastifyRequest): { json: unknown; binary?: Uint8Array }
 /** OIP v2 core endpoints plus statistics and the classification / binary data extensions. */
 export function registerOipRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const { service, metrics, options } = ctx;
-  let inflight = 0;
 
   app.get('/v2/health/live', (_req, reply) => {
     reply.type(JSON_TYPE).send('{"live":true}');
@@ -96,10 +95,10 @@ export function registerOipRoutes(app: FastifyInstance, ctx: ServerContext): voi
     const t0 = performance.now();
     const modelLabel = service.registry.has(req.params.name) ? req.params.name : '_unknown';
     let entry: ModelEntry | undefined;
-    inflight++;
-    metrics.inflight.inc();
+    // One in-flight count, shared with the elmscale_inflight_requests gauge (read at scrape time).
+    metrics.inflightRequests++;
     try {
-      if (inflight > options.maxInflight) {
+      if (metrics.inflightRequests > options.maxInflight) {
         throw new ElmError('ELM_ERR_OVERLOADED', `too many requests in flight (${options.maxInflight})`, {
           retryAfterS: options.retryAfterS,
         });
@@ -126,8 +125,7 @@ export function registerOipRoutes(app: FastifyInstance, ctx: ServerContext): voi
       metrics.requestFinished(modelLabel, outcomeFor(toErrorData(e).code), totalS);
       return sendError(reply, e, options.retryAfterS);
     } finally {
-      inflight--;
-      metrics.inflight.dec();
+      metrics.inflightRequests--;
     }
   };
   for (const path of modelPaths('/infer')) app.post(path, infer);

@@ -1,13 +1,25 @@
 import { availableParallelism } from 'node:os';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ServingMetrics, Outcome } from '../../../serving/metrics.js';
 import type { InferenceService } from '../../../serving/service.js';
+import { FastCounter, FastHistogram, type CounterSeries, type HistogramSeries } from './prom-fast.js';
 import { registerModelCostGauges, registerStrategyGauges, type ModelCost } from './prom-model-metrics.js';
 
 const LATENCY_BUCKETS = [
   25e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3, 25e-3, 50e-3, 100e-3, 250e-3, 1, 2.5, 10,
 ];
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
+
+/** A model's series, each created on first use (as prom-client would: no all-zero series for unused ones). */
+interface ModelSeries {
+  ok?: CounterSeries;
+  total?: HistogramSeries;
+  queue?: HistogramSeries;
+  compute?: HistogramSeries;
+  batch?: HistogramSeries;
+  hits?: CounterSeries;
+  misses?: CounterSeries;
+}
 
 export interface PromMetricsOptions {
   /** Price of one core for one hour (any currency unit), for cost per query. */
@@ -23,19 +35,18 @@ export interface PromMetricsOptions {
  */
 export class PromMetrics implements ServingMetrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<'model' | 'outcome'>;
-  private readonly total: Histogram<'model'>;
-  private readonly queue: Histogram<'model'>;
-  private readonly compute: Histogram<'model'>;
-  private readonly batchSize: Histogram<'model'>;
-  private readonly cacheHits: Counter<'model'>;
-  private readonly cacheMisses: Counter<'model'>;
-  readonly inflight: Gauge;
-  readonly workerBusy: Counter<'worker'>;
-  private readonly children = new Map<
-    string,
-    { total: Histogram.Internal<'model'>; queue: Histogram.Internal<'model'>; compute: Histogram.Internal<'model'> }
-  >();
+  private readonly requests: FastCounter;
+  private readonly total: FastHistogram;
+  private readonly queue: FastHistogram;
+  private readonly compute: FastHistogram;
+  private readonly batchSize: FastHistogram;
+  private readonly cacheHits: FastCounter;
+  private readonly cacheMisses: FastCounter;
+  private readonly workerBusy: FastCounter;
+  /** Inference requests being served now; the HTTP route keeps it (and checks maxInflight against it). */
+  inflightRequests = 0;
+  /** Per model: its series, looked up once per request by one Map.get. */
+  private readonly children = new Map<string, ModelSeries>();
   private cpu0 = process.cpuUsage();
   private lastCpu = process.cpuUsage();
   private lastWall = performance.now();
@@ -52,63 +63,57 @@ export class PromMetrics implements ServingMetrics {
   ) {
     const r = this.registry;
     if (o.defaultMetrics ?? true) collectDefaultMetrics({ register: r, prefix: 'elmscale_' });
-    this.requests = new Counter({
-      name: 'elmscale_requests_total',
-      help: 'Inference requests by model and outcome.',
-      labelNames: ['model', 'outcome'],
-      registers: [r],
-    });
-    this.total = new Histogram({
-      name: 'elmscale_request_duration_seconds',
-      help: 'End-to-end inference latency (parse to response).',
-      labelNames: ['model'],
-      buckets: LATENCY_BUCKETS,
-      registers: [r],
-    });
-    this.queue = new Histogram({
-      name: 'elmscale_queue_duration_seconds',
-      help: 'Time a request waited for its batch.',
-      labelNames: ['model'],
-      buckets: LATENCY_BUCKETS,
-      registers: [r],
-    });
-    this.compute = new Histogram({
-      name: 'elmscale_compute_duration_seconds',
-      help: 'Compute time of the batch a request ran in.',
-      labelNames: ['model'],
-      buckets: LATENCY_BUCKETS,
-      registers: [r],
-    });
-    this.batchSize = new Histogram({
-      name: 'elmscale_batch_size_rows',
-      help: 'Rows per executed batch.',
-      labelNames: ['model'],
-      buckets: BATCH_BUCKETS,
-      registers: [r],
-    });
-    this.cacheHits = new Counter({
-      name: 'elmscale_cache_hits_total',
-      help: 'Response cache hits.',
-      labelNames: ['model'],
-      registers: [r],
-    });
-    this.cacheMisses = new Counter({
-      name: 'elmscale_cache_misses_total',
-      help: 'Response cache misses.',
-      labelNames: ['model'],
-      registers: [r],
-    });
-    this.inflight = new Gauge({
+    this.requests = new FastCounter(
+      'elmscale_requests_total',
+      'Inference requests by model and outcome.',
+      ['model', 'outcome'],
+      r,
+    );
+    this.total = new FastHistogram(
+      'elmscale_request_duration_seconds',
+      'End-to-end inference latency (parse to response).',
+      'model',
+      LATENCY_BUCKETS,
+      r,
+    );
+    this.queue = new FastHistogram(
+      'elmscale_queue_duration_seconds',
+      'Time a request waited for its batch.',
+      'model',
+      LATENCY_BUCKETS,
+      r,
+    );
+    this.compute = new FastHistogram(
+      'elmscale_compute_duration_seconds',
+      'Compute time of the batch a request ran in.',
+      'model',
+      LATENCY_BUCKETS,
+      r,
+    );
+    this.batchSize = new FastHistogram(
+      'elmscale_batch_size_rows',
+      'Rows per executed batch.',
+      'model',
+      BATCH_BUCKETS,
+      r,
+    );
+    this.cacheHits = new FastCounter('elmscale_cache_hits_total', 'Response cache hits.', ['model'], r);
+    this.cacheMisses = new FastCounter('elmscale_cache_misses_total', 'Response cache misses.', ['model'], r);
+    const inflightNow = (): number => this.inflightRequests;
+    new Gauge({
       name: 'elmscale_inflight_requests',
       help: 'Inference requests being served now (concurrent users).',
       registers: [r],
+      collect() {
+        this.set(inflightNow());
+      },
     });
-    this.workerBusy = new Counter({
-      name: 'elmscale_worker_busy_seconds_total',
-      help: 'Compute time per inference worker (inline = the event loop).',
-      labelNames: ['worker'],
-      registers: [r],
-    });
+    this.workerBusy = new FastCounter(
+      'elmscale_worker_busy_seconds_total',
+      'Compute time per inference worker (inline = the event loop).',
+      ['worker'],
+      r,
+    );
     const svc = this.service;
     new Gauge({
       name: 'elmscale_queue_depth_rows',
@@ -249,40 +254,45 @@ export class PromMetrics implements ServingMetrics {
     return wall <= 0 ? 0 : Math.min(1, (u.user + u.system) / 1e6 / wall / availableParallelism());
   }
 
-  private child(model: string) {
+  private child(model: string): ModelSeries {
     let c = this.children.get(model);
-    if (!c) {
-      c = { total: this.total.labels(model), queue: this.queue.labels(model), compute: this.compute.labels(model) };
-      this.children.set(model, c);
-    }
+    if (!c) this.children.set(model, (c = {}));
     return c;
   }
 
   requestFinished(model: string, outcome: Outcome, totalS: number): void {
     this.allRequests++;
-    if (outcome === 'success') this.okRequests++;
-    this.requests.inc({ model, outcome });
-    this.child(model).total.observe(totalS);
+    const c = this.child(model);
+    if (outcome === 'success') {
+      this.okRequests++;
+      (c.ok ??= this.requests.series(model, 'success')).value++;
+    } else this.requests.series(model, outcome).value++;
+    (c.total ??= this.total.series(model)).observe(totalS);
   }
   queueTime(model: string, s: number): void {
-    this.child(model).queue.observe(s);
+    const c = this.child(model);
+    (c.queue ??= this.queue.series(model)).observe(s);
   }
   computeTime(model: string, s: number): void {
-    this.child(model).compute.observe(s);
+    const c = this.child(model);
+    (c.compute ??= this.compute.series(model)).observe(s);
   }
   batch(model: string, rows: number, computeS = 0): void {
-    this.batchSize.observe({ model }, rows);
-    let c = this.modelCompute.get(model);
-    if (!c) this.modelCompute.set(model, (c = { rows: 0, seconds: 0 }));
-    c.rows += rows;
-    c.seconds += computeS;
+    const c = this.child(model);
+    (c.batch ??= this.batchSize.series(model)).observe(rows);
+    let m = this.modelCompute.get(model);
+    if (!m) this.modelCompute.set(model, (m = { rows: 0, seconds: 0 }));
+    m.rows += rows;
+    m.seconds += computeS;
     this.computeSecondsAll += computeS;
   }
   cache(model: string, hit: boolean): void {
-    (hit ? this.cacheHits : this.cacheMisses).inc({ model });
+    const c = this.child(model);
+    if (hit) (c.hits ??= this.cacheHits.series(model)).value++;
+    else (c.misses ??= this.cacheMisses.series(model)).value++;
   }
   workerBusySeconds(worker: string, s: number): void {
-    this.workerBusy.inc({ worker }, s);
+    this.workerBusy.series(worker).value += s;
   }
 
   /** Forget children of unloaded models (bounded label sets). */

@@ -12,7 +12,7 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 ln -s "$(command -v wasm-ld-14 || command -v wasm-ld)" "$TMP/wasm-ld"
 export PATH="$TMP:$PATH:$LD_DIR"
-SRC=(wasm/src/gemm.c wasm/src/act.c wasm/src/dense.c wasm/src/chol.c wasm/src/int8.c)
+SRC=(wasm/src/gemm.c wasm/src/act.c wasm/src/dense.c wasm/src/tiled.c wasm/src/chol.c wasm/src/int8.c)
 CFLAGS=(--target=wasm32 -O3 -msimd128 -mmutable-globals -nostdlib -ffreestanding -fno-builtin -Wall -Wextra
   -Wno-unused-parameter -fvisibility=hidden)
 LDFLAGS=(-Wl,--no-entry -Wl,--export-dynamic -Wl,--import-memory -Wl,--export=__heap_base

@@ -167,6 +167,46 @@ export function runBackendConformance(makeBackend: () => Backend | Promise<Backe
       plan.dispose();
     });
 
+    it('dense plan gives the same outputs on every kernel path (row, tiled, GEMM), sparse and dense inputs', () => {
+      // Shapes chosen so each wasm path runs: W small enough for L2 (tiled from 4 rows), W larger than L2 with few
+      // non-zeros (row path) or many rows (tiled), dense batches (GEMM), L not a multiple of the 32-unit tile, and
+      // more rows than one kernel call stages (256).
+      const cases = [
+        { d: 64, l: 200, rows: [1, 3, 4, 9, 300], densities: [0.1, 0.5, 1] },
+        { d: 300, l: 500, rows: [8, 64], densities: [0.1, 0.9] },
+      ];
+      for (const { d, l, rows: rowsList, densities } of cases) {
+        const m = 7;
+        const w = randomF32(d * l, d, -0.3, 0.3);
+        const b = randomF32(l, d + 1);
+        const beta = randomF32(l * m, d + 2);
+        for (const act of ACTIVATIONS) {
+          const plan = be.planDense(d, l, m, w, b, act, beta);
+          const f = activationFns[act];
+          for (const rows of rowsList)
+            for (const density of densities) {
+              const x = randomF32(rows * d, rows + d, -1, 1);
+              const rnd = randomF32(rows * d, rows * 7 + 1, 0, 1);
+              for (let i = 0; i < x.length; i++) if (rnd[i]! >= density) x[i] = 0;
+              const out = new Float32Array(rows * m);
+              plan.run(rows, x, out);
+              const h = naiveGemm(false, false, rows, l, d, x, w);
+              for (let i = 0; i < h.length; i++) h[i] = f(h[i]! + b[i % l]!);
+              const ref = naiveGemm(false, false, rows, m, l, Float32Array.from(h), beta);
+              const err = maxRelErr(out, ref);
+              // f32 sums over d inputs (identity leaves them unsquashed): the bound grows like √d.
+              assert.ok(err < 4e-6 * Math.sqrt(d), `${act} d=${d} l=${l} rows=${rows} density=${density}: ${err}`);
+              // Each row alone (the one-row path) equals its row of the batch.
+              const one = new Float32Array(m);
+              const r = rows - 1;
+              plan.run(1, x.subarray(r * d, (r + 1) * d), one);
+              assert.ok(maxRelErr(one, out.subarray(r * m, (r + 1) * m)) < 1e-5, `${act} row ${r} alone`);
+            }
+          plan.dispose();
+        }
+      }
+    });
+
     it('cholesky factors an SPD matrix and solves to a small residual', () => {
       for (const n of [1, 2, 9, 64, 200]) {
         const r = randomF32(n * (n + 3), n);

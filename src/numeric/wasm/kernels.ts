@@ -62,6 +62,26 @@ export interface Kernels {
     out: number,
   ): void;
   dense_out(rows: number, lp: number, m: number, h: number, betaT: number, out: number): void;
+  dense_tiled(
+    rows: number,
+    d: number,
+    lt: number,
+    m: number,
+    kc: number,
+    x: number,
+    wt: number,
+    b: number,
+    betaT: number,
+    act: number,
+    idx: number,
+    val: number,
+    cnt: number,
+    cur: number,
+    hacc: number,
+    part: number,
+    out: number,
+  ): void;
+  nonzero_count(x: number, n: number): number;
   int8_rows(
     rows: number,
     d: number,
@@ -93,6 +113,8 @@ export type ParallelKernel = (typeof PARALLEL_KERNELS)[number];
 /** Register tile of the C kernels (MR×NR) and the f64 panel height of the Cholesky update. */
 export const MR = 4;
 export const NR = 8;
+/** Hidden units per tile of the tile-major dense plan (HT in wasm/src/tiled.c). */
+export const HT = 32;
 
 export const ACT_CODE: Record<Activation, number> = { tanh: 0, sigmoid: 1, relu: 2, sin: 3, gelu: 4, identity: 5 };
 

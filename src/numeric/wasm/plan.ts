@@ -1,11 +1,24 @@
 import type { Activation } from '../../core/types.js';
 import type { DensePlan } from '../backend.js';
 import { roundUp, type WasmCore } from './core.js';
-import { actCode, NR } from './kernels.js';
+import { actCode, HT, NR } from './kernels.js';
 import { residentPlan } from './plan-io.js';
 
-/** Rows below which the per-row AXPY path (zero-skipping, no packing) beats the packed GEMM. */
+/**
+ * Which kernel runs a call (measured on MNIST L=4096 and digits L=1024, `node dist/bench/kernels/plan-paths.js`):
+ *  - dense batches (more than TILED_MAX_DENSITY of the inputs non-zero) take the packed GEMM, which reuses W from
+ *    registers across 4 rows and wins when there is little to skip;
+ *  - sparse batches take the tile-major kernel (skips zeros, keeps a W block in L1 across the batch) once each W
+ *    row is used TILED_MIN_REUSE times on average, or always when W is small enough to stay in L2;
+ *  - otherwise (one row, small sparse batches) the per-row AXPY, which skips zero inputs and streams the W rows of
+ *    the non-zero ones in order — the hardware prefetcher follows that, so it runs near the compute bound.
+ */
 const ROW_PATH_MAX = 4;
+const TILED_MAX_DENSITY = 0.7;
+const TILED_MIN_REUSE = 4;
+const L2_RESIDENT_BYTES = 512 * 1024;
+/** Inputs per weight block in the tiled kernel: 256 × 32 floats = 32 KB, inside L1 across the batch. */
+const TILED_KC = 256;
 
 /**
  * An inference chain with W (d×lp), b (lp) and βᵀ (m×lp) resident in linear memory, lp = L rounded up to 16 (the
@@ -37,6 +50,60 @@ export function planDense(
     for (let j = 0; j < l; j++) for (let c = 0; c < m; c++) f[(btPtr >> 2) + c * lp + j] = beta[j * m + c]!;
   }
   let packed = 0; // W packed for the batched path, made on first use
+  // Tile-major W for dense_tiled (see wasm/src/tiled.c): tile t holds W[k, t·HT .. t·HT+HT) for every k.
+  const lt = roundUp(l, HT);
+  const wtPtr = heap.alloc(d * lt * 4);
+  const btTPtr = heap.alloc(m * lt * 4);
+  const bTPtr = heap.alloc(lt * 4);
+  {
+    const f = heap.f32;
+    f.fill(0, wtPtr >> 2, (wtPtr >> 2) + d * lt);
+    for (let t = 0; t < lt; t += HT) {
+      const n = Math.min(HT, l - t);
+      for (let k = 0; k < d; k++) f.set(w.subarray(k * l + t, k * l + t + n), (wtPtr >> 2) + t * d + k * HT);
+    }
+    f.fill(0, bTPtr >> 2, (bTPtr >> 2) + lt);
+    f.set(b.subarray(0, l), bTPtr >> 2);
+    f.fill(0, btTPtr >> 2, (btTPtr >> 2) + m * lt);
+    for (let j = 0; j < l; j++) for (let c = 0; c < m; c++) f[(btTPtr >> 2) + c * lt + j] = beta[j * m + c]!;
+  }
+  const tiledFitsL2 = d * lt * 4 <= L2_RESIDENT_BYTES;
+  let tiledRows = 0;
+  let idxPtr = 0;
+  const scratchFor = (rows: number): void => {
+    if (rows <= tiledRows) return;
+    if (tiledRows) heap.release(idxPtr);
+    tiledRows = rows;
+    // idx, val (rows×d each), cnt, cur (rows each), hacc (rows×HT), part (rows×m×4)
+    idxPtr = heap.alloc((2 * rows * d + 2 * rows + rows * HT + rows * m * 4) * 4);
+  };
+  const tiled = (rows: number, xPtr: number, oPtr: number): void => {
+    scratchFor(rows);
+    const valPtr = idxPtr + rows * d * 4;
+    const cntPtr = valPtr + rows * d * 4;
+    const curPtr = cntPtr + rows * 4;
+    const haccPtr = curPtr + rows * 4;
+    const partPtr = haccPtr + rows * HT * 4;
+    core.k.dense_tiled(
+      rows,
+      d,
+      lt,
+      m,
+      TILED_KC,
+      xPtr,
+      wtPtr,
+      bTPtr,
+      btTPtr,
+      code,
+      idxPtr,
+      valPtr,
+      cntPtr,
+      curPtr,
+      haccPtr,
+      partPtr,
+      oPtr,
+    );
+  };
 
   const batch = (rows: number, xPtr: number, hPtr: number, oPtr: number): void => {
     if (!packed) {
@@ -57,8 +124,10 @@ export function planDense(
     m,
     lp * 4,
     (n, xPtr, hPtr, oPtr) => {
-      if (n < ROW_PATH_MAX) core.k.dense_rows(n, d, lp, m, xPtr, wPtr, bPtr, btPtr, code, hPtr, oPtr);
-      else batch(n, xPtr, hPtr, oPtr);
+      const nnz = n < ROW_PATH_MAX ? 0 : core.k.nonzero_count(xPtr, n * d);
+      if (nnz > n * d * TILED_MAX_DENSITY) batch(n, xPtr, hPtr, oPtr);
+      else if (n >= ROW_PATH_MAX && (nnz >= TILED_MIN_REUSE * d || tiledFitsL2)) tiled(n, xPtr, oPtr);
+      else core.k.dense_rows(n, d, lp, m, xPtr, wPtr, bPtr, btPtr, code, hPtr, oPtr);
     },
     () => {
       for (const p of [wPtr, bPtr, btPtr]) heap.release(p);

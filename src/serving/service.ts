@@ -2,8 +2,9 @@ import { ElmError } from '../core/errors.js';
 import type { Model } from '../models/model.js';
 import { Batcher } from './batching/batcher.js';
 import { adaptiveBatching, dynamicBatching, noBatching, type BatchPolicy } from './batching/policy.js';
-import type { ResponseCache } from './caching/cache.js';
-import { cacheKey, cachePrefix } from './caching/key.js';
+import type { CacheStats, ResponseCache } from './caching/cache.js';
+import { cacheKey, cachePrefix, replyKey } from './caching/key.js';
+import { bytesEqual, replyBytes, type BytesEqual, type CachedReply } from './caching/reply.js';
 import type { Executor, ServedModel } from './executor.js';
 import { NOOP_METRICS, type ServingMetrics } from './metrics.js';
 import { modelIO } from './protocol/model-io.js';
@@ -33,6 +34,13 @@ export interface ServiceOptions {
   /** Retry-After hint for overload errors, seconds. */
   retryAfterS?: number;
   cache?: ResponseCache<Float32Array>;
+  /**
+   * First-level cache of whole serialised replies keyed by the request bytes (see caching/reply.ts); transports that
+   * serialise replies (HTTP) use it through replyLookup/replyStore. Invalidated with `cache` on reload/unload.
+   */
+  replyCache?: ResponseCache<CachedReply>;
+  /** Byte equality for reply-cache hits (default: a portable loop). */
+  bytesEqual?: BytesEqual;
   metrics?: ServingMetrics;
 }
 
@@ -75,6 +83,28 @@ export class InferenceService {
 
   get cache(): ResponseCache<Float32Array> | undefined {
     return this.o.cache;
+  }
+
+  get replyCache(): ResponseCache<CachedReply> | undefined {
+    return this.o.replyCache;
+  }
+
+  /** Both cache levels' counters summed (entries, bytes, hits, ...), or undefined with caching off. */
+  cacheStats(): CacheStats | undefined {
+    const a = this.o.cache?.stats(),
+      b = this.o.replyCache?.stats();
+    if (!a || !b) return a ?? b;
+    const t = { ...a };
+    for (const k of Object.keys(t) as (keyof CacheStats)[]) t[k] += b[k];
+    return t;
+  }
+
+  /** Empty both cache levels; returns the entries dropped. */
+  clearCaches(): number {
+    const n = (this.o.cache?.stats().entries ?? 0) + (this.o.replyCache?.stats().entries ?? 0);
+    this.o.cache?.clear();
+    this.o.replyCache?.clear();
+    return n;
   }
 
   /** Serialise registry changes: loads and unloads apply in call order. */
@@ -147,6 +177,7 @@ export class InferenceService {
   private async retire(e: ModelEntry): Promise<void> {
     e.state = 'unloading';
     this.o.cache?.invalidate(e.cachePrefix);
+    this.o.replyCache?.invalidate(e.cachePrefix);
     await e.batcher.drain();
     await this.o.executor.unload(e.key);
     e.model.dispose();
@@ -190,6 +221,28 @@ export class InferenceService {
       cache.set(key, copy, copy.byteLength);
     }
     return { out: r.out, cached: false, queueUs: r.queueUs, computeUs: r.computeUs };
+  }
+
+  /**
+   * Reply-cache lookup for a request body on a resolved entry: the key (to store the reply under after a miss) and
+   * the cached reply on a hit. A hit counts as a cache hit in statistics and metrics; a miss counts nothing (the
+   * request then goes through infer(), whose tensor-level lookup counts the hit or miss).
+   */
+  replyLookup(e: ModelEntry, body: Uint8Array, extra: string): { key: string; hit?: CachedReply } | undefined {
+    const rc = this.o.replyCache;
+    if (!rc) return undefined;
+    const t0 = this.o.scheduler.nowUs();
+    const key = replyKey(e.cachePrefix, extra, body);
+    const r = rc.get(key);
+    if (!r || r.extra !== extra || !(this.o.bytesEqual ?? bytesEqual)(r.request, body)) return { key };
+    add(e.stats.cacheHit, this.o.scheduler.nowUs() - t0);
+    this.metrics.cache(e.name, true);
+    return { key, hit: r };
+  }
+
+  /** Keep a successful reply for identical requests (only while the version is still current). */
+  replyStore(e: ModelEntry, key: string, reply: CachedReply): void {
+    if (this.o.replyCache && e.state === 'ready') this.o.replyCache.set(key, reply, replyBytes(reply));
   }
 
   /** Record a finished request (success or failure) in the entry's statistics. */

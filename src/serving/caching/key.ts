@@ -33,3 +33,42 @@ export function cachePrefix(name: string, version: string, generation: number): 
 export function cacheKey(prefix: string, rows: number, x: Float32Array): string {
   return `${prefix}${rows}\u0000${hashFloat32(x)}`;
 }
+
+/**
+ * The same kind of fast 64-bit hash over raw bytes (a request body), 32-bit words at a time when the bytes are
+ * 4-byte aligned. Collisions only cost a miss: the reply cache compares the stored request bytes on every hit.
+ */
+export function hashBytes(b: Uint8Array): string {
+  const n = b.length,
+    words = n >>> 2;
+  let h1 = 0x9747b28c ^ n,
+    h2 = 0x85ebca6b ^ n;
+  const w = (b.byteOffset & 3) === 0 ? new Uint32Array(b.buffer, b.byteOffset, words) : undefined;
+  for (let i = 0; i < words; i++) {
+    const j = i << 2;
+    const v = w ? w[i]! : b[j]! | (b[j + 1]! << 8) | (b[j + 2]! << 16) | (b[j + 3]! << 24);
+    let k = Math.imul(v, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, 0x1b873593);
+    h1 ^= k;
+    h1 = (h1 << 13) | (h1 >>> 19);
+    h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
+    h2 = Math.imul(h2 ^ v, 0x01000193) + i;
+  }
+  for (let j = words << 2; j < n; j++) {
+    h1 = Math.imul(h1 ^ b[j]!, 0x01000193);
+    h2 = (h2 + b[j]!) | 0;
+  }
+  h1 ^= h1 >>> 16;
+  h1 = Math.imul(h1, 0x85ebca6b);
+  h1 ^= h1 >>> 13;
+  h2 ^= h2 >>> 15;
+  h2 = Math.imul(h2, 0xc2b2ae35);
+  h2 ^= h2 >>> 16;
+  return (h1 >>> 0).toString(36) + '.' + (h2 >>> 0).toString(36);
+}
+
+/** Reply-cache key: the model version's prefix, what else shapes the reply (`extra`), the body's length and hash. */
+export function replyKey(prefix: string, extra: string, body: Uint8Array): string {
+  return `${prefix}r\u0000${extra}\u0000${body.length}\u0000${hashBytes(body)}`;
+}

@@ -9,9 +9,16 @@ import type { InferenceService } from '../../../serving/service.js';
 import type { PromMetrics } from '../serving/prom-metrics.js';
 
 export interface CacheConfig {
+  /** Byte budget of the tensor level (parsed input → model outputs). */
   maxBytes: number;
+  /** Entry limit, per level. */
   maxEntries?: number;
   ttlMs?: number;
+  /**
+   * Byte budget of the reply level (exact request bytes → serialised reply, request copy included); default
+   * `maxBytes`, 0 = reply level off. The two levels have separate budgets, so the cache holds at most the sum.
+   */
+  replyMaxBytes?: number;
 }
 
 /** Everything a route plugin gets: the service, metrics and the server's options. */

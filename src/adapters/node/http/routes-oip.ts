@@ -43,6 +43,17 @@ function decodeBody(req: FastifyRequest): { json: unknown; binary?: Uint8Array }
   return { json, binary: new Uint8Array(buf.buffer, buf.byteOffset + jsonLen, buf.length - jsonLen) };
 }
 
+/** Send an inference reply (the same calls for a fresh and a cached one, so both are byte-identical). */
+function send(
+  reply: FastifyReply,
+  payload: string | Uint8Array,
+  contentType: string,
+  headerLength?: string,
+): FastifyReply {
+  if (headerLength !== undefined) reply.header('inference-header-content-length', headerLength);
+  return reply.type(contentType).send(payload);
+}
+
 /** OIP v2 core endpoints plus statistics and the classification / binary data extensions. */
 export function registerOipRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const { service, metrics, options } = ctx;
@@ -91,9 +102,14 @@ export function registerOipRoutes(app: FastifyInstance, ctx: ServerContext): voi
   app.get('/v2/models/stats', statsHandler);
   for (const path of modelPaths('/stats')) app.get(path, statsHandler);
 
+  const success = (entry: ModelEntry, t0: number): void => {
+    const totalS = (performance.now() - t0) / 1000;
+    service.record(entry, true, totalS * 1e6);
+    metrics.requestFinished(entry.name, 'success', totalS);
+  };
+
   const infer = async (req: Req, reply: FastifyReply): Promise<FastifyReply> => {
     const t0 = performance.now();
-    const modelLabel = service.registry.has(req.params.name) ? req.params.name : '_unknown';
     let entry: ModelEntry | undefined;
     // One in-flight count, shared with the elmscale_inflight_requests gauge (read at scrape time).
     metrics.inflightRequests++;
@@ -104,6 +120,21 @@ export function registerOipRoutes(app: FastifyInstance, ctx: ServerContext): voi
         });
       }
       entry = service.resolve(req.params.name, req.params.version);
+      // Reply cache: identical request bytes (and framing headers) on the same model version get the identical
+      // serialised reply, without parsing, batching or serialising again.
+      let replyKey: string | undefined;
+      let extra = '';
+      const raw = req.body;
+      if (service.replyCache && Buffer.isBuffer(raw) && raw.length > 0) {
+        const h = req.headers['inference-header-content-length'];
+        extra = `${req.headers['content-type'] ?? ''}\u0000${h === undefined ? '' : String(h)}`;
+        const r = service.replyLookup(entry, raw, extra);
+        if (r?.hit) {
+          success(entry, t0);
+          return send(reply, r.hit.payload, r.hit.contentType, r.hit.headerLength);
+        }
+        replyKey = r?.key;
+      }
       const { json, binary } = decodeBody(req);
       const parsed = parseInferRequest(json, entry.io, binary, {
         nonFinite: options.nonFinite,
@@ -111,18 +142,33 @@ export function registerOipRoutes(app: FastifyInstance, ctx: ServerContext): voi
       });
       const r = await service.infer(entry, parsed.x, parsed.rows, parsed.timeoutUs);
       const shaped = shapeResponse(entry.name, entry.version, parsed, r.out, entry.io);
-      const totalS = (performance.now() - t0) / 1000;
-      service.record(entry, true, totalS * 1e6);
-      metrics.requestFinished(modelLabel, 'success', totalS);
+      success(entry, t0);
       const jsonText = JSON.stringify(shaped.body);
-      if (shaped.binary.length === 0) return reply.type(JSON_TYPE).send(jsonText);
-      const head = Buffer.from(jsonText, 'utf8');
-      reply.header('inference-header-content-length', String(head.length));
-      return reply.type('application/octet-stream').send(Buffer.concat([head, ...shaped.binary]));
+      let payload: string | Buffer = jsonText;
+      let contentType = JSON_TYPE;
+      let headerLength: string | undefined;
+      if (shaped.binary.length > 0) {
+        const head = Buffer.from(jsonText, 'utf8');
+        headerLength = String(head.length);
+        contentType = 'application/octet-stream';
+        payload = Buffer.concat([head, ...shaped.binary]);
+      }
+      if (replyKey !== undefined) {
+        service.replyStore(entry, replyKey, {
+          request: new Uint8Array(raw as Buffer),
+          extra,
+          payload,
+          contentType,
+          ...(headerLength !== undefined ? { headerLength } : {}),
+        });
+      }
+      return send(reply, payload, contentType, headerLength);
     } catch (e) {
       const totalS = (performance.now() - t0) / 1000;
       if (entry) service.record(entry, false, totalS * 1e6);
-      metrics.requestFinished(modelLabel, outcomeFor(toErrorData(e).code), totalS);
+      const name = req.params.name;
+      const label = entry ? entry.name : service.registry.has(name) ? name : '_unknown';
+      metrics.requestFinished(label, outcomeFor(toErrorData(e).code), totalS);
       return sendError(reply, e, options.retryAfterS);
     } finally {
       metrics.inflightRequests--;

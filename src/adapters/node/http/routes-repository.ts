@@ -114,9 +114,7 @@ export function registerRepositoryRoutes(app: FastifyInstance, ctx: ServerContex
     });
 
     scope.post('/v2/admin/cache/clear', async () => {
-      const before = service.cache?.stats().entries ?? 0;
-      service.cache?.clear();
-      return { cleared: before };
+      return { cleared: service.clearCaches() };
     });
   });
 }

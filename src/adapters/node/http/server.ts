@@ -4,6 +4,7 @@ import { ModelCodecs } from '../../../models/artifact/codecs.js';
 import type { Backend } from '../../../numeric/backend.js';
 import { balancerByName } from '../../../serving/balancing/balancers.js';
 import { LruCache } from '../../../serving/caching/cache.js';
+import type { CachedReply } from '../../../serving/caching/reply.js';
 import { InlineExecutor, type Executor } from '../../../serving/executor.js';
 import type { ModelRegistry } from '../../../serving/registry.js';
 import { InferenceService } from '../../../serving/service.js';
@@ -127,8 +128,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       close: () => inline.close(),
     };
   }
-  const cache =
-    o.cache === false ? undefined : new LruCache<Float32Array>({ ...DEFAULT_CACHE, ...o.cache, now: () => Date.now() });
+  const cacheConfig = o.cache === false ? undefined : { ...DEFAULT_CACHE, ...o.cache };
+  const cache = cacheConfig ? new LruCache<Float32Array>({ ...cacheConfig, now: () => Date.now() }) : undefined;
+  const replyMaxBytes = cacheConfig?.replyMaxBytes ?? cacheConfig?.maxBytes ?? 0;
+  const replyCache =
+    cacheConfig && replyMaxBytes > 0
+      ? new LruCache<CachedReply>({ ...cacheConfig, maxBytes: replyMaxBytes, now: () => Date.now() })
+      : undefined;
   const svc = new InferenceService({
     executor,
     scheduler: nodeScheduler,
@@ -141,6 +147,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     maxQueueRows: o.maxQueueRows,
     retryAfterS: o.retryAfterS,
     ...(cache ? { cache } : {}),
+    ...(replyCache
+      ? {
+          replyCache,
+          bytesEqual: (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b),
+        }
+      : {}),
     metrics,
   });
   ref.service = svc;

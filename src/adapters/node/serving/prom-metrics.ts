@@ -138,7 +138,7 @@ export class PromMetrics implements ServingMetrics {
       help: 'Entries in the response cache.',
       registers: [r],
       collect() {
-        this.set(svc()?.cache?.stats().entries ?? 0);
+        this.set(svc()?.cacheStats()?.entries ?? 0);
       },
     });
     new Gauge({
@@ -146,7 +146,7 @@ export class PromMetrics implements ServingMetrics {
       help: 'Bytes held by the response cache.',
       registers: [r],
       collect() {
-        this.set(svc()?.cache?.stats().bytes ?? 0);
+        this.set(svc()?.cacheStats()?.bytes ?? 0);
       },
     });
     const workersFn = this.workers;

@@ -1,0 +1,43 @@
+/**
+ * First-level cache entry: a complete serialised reply, keyed by the exact request bytes (plus whatever else shapes
+ * the reply: content type, framing headers). Identical request → identical reply, so a hit skips parsing, batching
+ * and serialisation. The request bytes are kept and compared on every hit, so a hash collision can only miss.
+ */
+export interface CachedReply {
+  /** The request body the reply answers (a private copy). */
+  request: Uint8Array;
+  /** What besides the body made the reply (compared on a hit, like the body). */
+  extra: string;
+  /** The payload exactly as sent: a JSON string, or JSON head + binary tensors. */
+  payload: string | Uint8Array;
+  contentType: string;
+  /** Inference-Header-Content-Length of a binary reply. */
+  headerLength?: string;
+}
+
+/** Bytes an entry holds (request copy + payload), for the byte budget. */
+export function replyBytes(r: CachedReply): number {
+  return (
+    r.request.byteLength +
+    r.extra.length * 2 +
+    (typeof r.payload === 'string' ? r.payload.length * 2 : r.payload.byteLength)
+  );
+}
+
+/** Byte equality (the node adapter passes a memcmp-based one). */
+export type BytesEqual = (a: Uint8Array, b: Uint8Array) => boolean;
+
+/** Portable byte equality: 4 bytes at a time where both are aligned (bodies are KBs of JSON text). */
+export const bytesEqual: BytesEqual = (a, b) => {
+  const n = a.byteLength;
+  if (n !== b.byteLength) return false;
+  let i = 0;
+  if ((a.byteOffset & 3) === 0 && (b.byteOffset & 3) === 0) {
+    const wa = new Uint32Array(a.buffer, a.byteOffset, n >>> 2),
+      wb = new Uint32Array(b.buffer, b.byteOffset, n >>> 2);
+    for (let k = 0; k < wa.length; k++) if (wa[k] !== wb[k]) return false;
+    i = wa.length << 2;
+  }
+  for (; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+};

@@ -4,7 +4,14 @@ import { Batcher } from './batching/batcher.js';
 import { adaptiveBatching, dynamicBatching, noBatching, type BatchPolicy } from './batching/policy.js';
 import type { CacheStats, ResponseCache } from './caching/cache.js';
 import { cacheKey, cachePrefix, replyKey } from './caching/key.js';
-import { bytesEqual, replyBytes, type BytesEqual, type CachedReply } from './caching/reply.js';
+import {
+  bytesEqual,
+  replyBytes,
+  withReply,
+  type BytesEqual,
+  type CachedReply,
+  type ReplyBucket,
+} from './caching/reply.js';
 import type { Executor, ServedModel } from './executor.js';
 import { NOOP_METRICS, type ServingMetrics } from './metrics.js';
 import { modelIO } from './protocol/model-io.js';
@@ -38,7 +45,7 @@ export interface ServiceOptions {
    * First-level cache of whole serialised replies keyed by the request bytes (see caching/reply.ts); transports that
    * serialise replies (HTTP) use it through replyLookup/replyStore. Invalidated with `cache` on reload/unload.
    */
-  replyCache?: ResponseCache<CachedReply>;
+  replyCache?: ResponseCache<ReplyBucket>;
   /** Byte equality for reply-cache hits (default: a portable loop). */
   bytesEqual?: BytesEqual;
   metrics?: ServingMetrics;
@@ -58,6 +65,13 @@ export interface InferResult {
   cached: boolean;
   queueUs: number;
   computeUs: number;
+}
+
+/** Where a request's reply goes in the reply cache (its key and that key's bucket), and the reply on a hit. */
+export interface ReplyLookup {
+  key: string;
+  bucket?: ReplyBucket;
+  hit?: CachedReply;
 }
 
 export const DEFAULT_BATCHING: BatchingOptions = { maxBatchRows: 64, maxQueueDelayUs: 0 };
@@ -85,7 +99,7 @@ export class InferenceService {
     return this.o.cache;
   }
 
-  get replyCache(): ResponseCache<CachedReply> | undefined {
+  get replyCache(): ResponseCache<ReplyBucket> | undefined {
     return this.o.replyCache;
   }
 
@@ -228,21 +242,35 @@ export class InferenceService {
    * the cached reply on a hit. A hit counts as a cache hit in statistics and metrics; a miss counts nothing (the
    * request then goes through infer(), whose tensor-level lookup counts the hit or miss).
    */
-  replyLookup(e: ModelEntry, body: Uint8Array, extra: string): { key: string; hit?: CachedReply } | undefined {
+  replyLookup(e: ModelEntry, body: Uint8Array, extra: string): ReplyLookup | undefined {
     const rc = this.o.replyCache;
     if (!rc) return undefined;
     const t0 = this.o.scheduler.nowUs();
     const key = replyKey(e.cachePrefix, extra, body);
-    const r = rc.get(key);
-    if (!r || r.extra !== extra || !(this.o.bytesEqual ?? bytesEqual)(r.request, body)) return { key };
-    add(e.stats.cacheHit, this.o.scheduler.nowUs() - t0);
-    this.metrics.cache(e.name, true);
-    return { key, hit: r };
+    const bucket = rc.get(key);
+    if (bucket) {
+      const equal = this.o.bytesEqual ?? bytesEqual;
+      for (const r of bucket) {
+        if (r.extra === extra && equal(r.request, body)) {
+          add(e.stats.cacheHit, this.o.scheduler.nowUs() - t0);
+          this.metrics.cache(e.name, true);
+          return { key, bucket, hit: r };
+        }
+      }
+    }
+    return bucket ? { key, bucket } : { key };
   }
 
   /** Keep a successful reply for identical requests (only while the version is still current). */
-  replyStore(e: ModelEntry, key: string, reply: CachedReply): void {
-    if (this.o.replyCache && e.state === 'ready') this.o.replyCache.set(key, reply, replyBytes(reply));
+  replyStore(e: ModelEntry, at: ReplyLookup, reply: CachedReply): void {
+    const rc = this.o.replyCache;
+    if (!rc || e.state !== 'ready') return;
+    const bucket = withReply(at.bucket, reply, this.o.bytesEqual ?? bytesEqual);
+    rc.set(
+      at.key,
+      bucket,
+      bucket.reduce((n, r) => n + replyBytes(r), 0),
+    );
   }
 
   /** Record a finished request (success or failure) in the entry's statistics. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startServer, type RunningServer } from '../../src/adapters/node/http/index.js';
+import { sampleHashBytes } from '../../src/serving/caching/key.js';
 import { fixtures, get, inferBody, row } from './helpers.js';
 
 interface Raw {
@@ -108,6 +109,31 @@ describe('reply cache (exact request bytes → serialised reply)', () => {
     });
     assert.equal(bad.status, 400);
     assert.equal(replyEntries(), n);
+  });
+
+  it('answers bodies whose sampled hash collides each with its own reply', async () => {
+    // 64 values with 12 decimals, padded: > 1.25 KiB, so the key hashes a sample; change an unsampled first decimal.
+    const values = row(fx.data, 20).map((v) => (v + 0.123456789).toFixed(12));
+    const a = `{"inputs":[{"name":"input","shape":[1,64],"datatype":"FP32","data":[${values.join(',        ')}]}]}`;
+    let b: string | undefined;
+    for (let i = a.indexOf('[', 60); i < a.length && b === undefined; i++) {
+      const ch = a[i]!;
+      if (ch < '0' || ch > '9' || a[i - 1] !== '.') continue;
+      const c = a.slice(0, i) + String.fromCharCode(((ch.charCodeAt(0) - 48 + 1) % 10) + 48) + a.slice(i + 1);
+      if (sampleHashBytes(Buffer.from(c)) === sampleHashBytes(Buffer.from(a))) b = c;
+    }
+    assert.ok(b !== undefined, 'found a body with the same sampled hash');
+    const before = await stats();
+    const n = replyEntries();
+    const ra = await postRaw(url, a);
+    const rb = await postRaw(url, b);
+    assert.equal(ra.status, 200);
+    assert.notDeepEqual(ra.body, rb.body);
+    assert.deepEqual(await postRaw(url, a), ra);
+    assert.deepEqual(await postRaw(url, b), rb);
+    assert.equal(replyEntries(), n + 1, 'one key, a bucket of two replies');
+    const after = await stats();
+    assert.equal(after.cache_hit.count - before.cache_hit.count, 2);
   });
 
   it('never caches errors', async () => {

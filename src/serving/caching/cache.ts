@@ -43,6 +43,8 @@ export class LruCache<V> implements ResponseCache<V> {
   private readonly map = new Map<string, Entry<V>>();
   private used = 0;
   private s = { hits: 0, misses: 0, evictions: 0, expirations: 0 };
+  /** The most recently used entry: a hit on it needs no re-insertion (a Map delete + set per hit rehashes often). */
+  private newest: Entry<V> | undefined;
 
   constructor(private readonly o: CacheOptions) {}
 
@@ -58,8 +60,11 @@ export class LruCache<V> implements ResponseCache<V> {
       this.s.misses++;
       return undefined;
     }
-    this.map.delete(key);
-    this.map.set(key, e);
+    if (e !== this.newest) {
+      this.map.delete(key);
+      this.map.set(key, e);
+      this.newest = e;
+    }
     this.s.hits++;
     return e.value;
   }
@@ -77,7 +82,9 @@ export class LruCache<V> implements ResponseCache<V> {
       this.remove(k, e);
       this.s.evictions++;
     }
-    this.map.set(key, { value, bytes: size, expires });
+    const e: Entry<V> = { value, bytes: size, expires };
+    this.map.set(key, e);
+    this.newest = e;
     this.used += size;
   }
 
@@ -101,6 +108,7 @@ export class LruCache<V> implements ResponseCache<V> {
 
   clear(): void {
     this.map.clear();
+    this.newest = undefined;
     this.used = 0;
   }
 
@@ -109,6 +117,7 @@ export class LruCache<V> implements ResponseCache<V> {
   }
 
   private remove(key: string, e: Entry<V>): void {
+    if (e === this.newest) this.newest = undefined;
     this.map.delete(key);
     this.used -= e.bytes;
   }

@@ -35,22 +35,34 @@ export function cacheKey(prefix: string, rows: number, x: Float32Array): string 
 }
 
 /**
- * The same kind of fast 64-bit hash over raw bytes (a request body), 32-bit words at a time when the bytes are
- * 4-byte aligned. Collisions only cost a miss: the reply cache compares the stored request bytes on every hit.
+ * A cheap hash of a request body for reply-cache keys: the length and at most ~320 32-bit words — all of a body up
+ * to 1 KiB, else the first and last 32 words and 256 words spread evenly between. Hashing every byte of a 15 KB
+ * MNIST body cost ≈ 6 µs, a tenth of the whole cached reply; this costs ≈ 0.2 µs. The reply cache keeps the request
+ * bytes and compares them (memcmp) on every hit, and keeps a few bodies per key, so a body that differs only in
+ * bytes not sampled is still answered exactly (see caching/reply.ts).
  */
-export function hashBytes(b: Uint8Array): string {
+export function sampleHashBytes(b: Uint8Array): string {
   const n = b.length,
     words = n >>> 2;
+  // Word indices hashed: all, or 32 + 256 spread + 32 (in order, so a plain loop does both cases).
+  const sampled = words > 320;
+  const step = sampled ? (words - 64) / 256 : 1;
+  const count = sampled ? 320 : words;
+  const w = (b.byteOffset & 3) === 0 ? new Uint32Array(b.buffer, b.byteOffset, words) : undefined;
   let h1 = 0x9747b28c ^ n,
     h2 = 0x85ebca6b ^ n;
-  const w = (b.byteOffset & 3) === 0 ? new Uint32Array(b.buffer, b.byteOffset, words) : undefined;
-  for (let i = 0; i < words; i++) {
-    const j = i << 2;
-    const v = w ? w[i]! : b[j]! | (b[j + 1]! << 8) | (b[j + 2]! << 16) | (b[j + 3]! << 24);
-    let k = Math.imul(v, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, 0x1b873593);
-    h1 ^= k;
+  for (let k = 0; k < count; k++) {
+    const i = !sampled ? k : k < 32 ? k : k < 288 ? 32 + Math.floor((k - 32) * step) : words - 320 + k;
+    let v: number;
+    if (w) v = w[i]!;
+    else {
+      const j = i << 2;
+      v = b[j]! | (b[j + 1]! << 8) | (b[j + 2]! << 16) | (b[j + 3]! << 24);
+    }
+    let x = Math.imul(v, 0xcc9e2d51);
+    x = (x << 15) | (x >>> 17);
+    x = Math.imul(x, 0x1b873593);
+    h1 ^= x;
     h1 = (h1 << 13) | (h1 >>> 19);
     h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
     h2 = Math.imul(h2 ^ v, 0x01000193) + i;
@@ -70,5 +82,5 @@ export function hashBytes(b: Uint8Array): string {
 
 /** Reply-cache key: the model version's prefix, what else shapes the reply (`extra`), the body's length and hash. */
 export function replyKey(prefix: string, extra: string, body: Uint8Array): string {
-  return `${prefix}r\u0000${extra}\u0000${body.length}\u0000${hashBytes(body)}`;
+  return `${prefix}r\u0000${extra}\u0000${body.length}\u0000${sampleHashBytes(body)}`;
 }

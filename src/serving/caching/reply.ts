@@ -15,6 +15,13 @@ export interface CachedReply {
   headerLength?: string;
 }
 
+/**
+ * What the reply cache holds per key: the replies of up to REPLY_BUCKET distinct bodies whose keys coincide (the key
+ * hashes a sample of the body), most recently stored first.
+ */
+export type ReplyBucket = CachedReply[];
+export const REPLY_BUCKET = 4;
+
 /** Bytes an entry holds (request copy + payload), for the byte budget. */
 export function replyBytes(r: CachedReply): number {
   return (
@@ -22,6 +29,16 @@ export function replyBytes(r: CachedReply): number {
     r.extra.length * 2 +
     (typeof r.payload === 'string' ? r.payload.length * 2 : r.payload.byteLength)
   );
+}
+
+/** The bucket after storing `r`: it first, then the others for different requests, at most REPLY_BUCKET. */
+export function withReply(bucket: ReplyBucket | undefined, r: CachedReply, equal: BytesEqual): ReplyBucket {
+  const out = [r];
+  for (const o of bucket ?? []) {
+    if (out.length >= REPLY_BUCKET) break;
+    if (o.extra !== r.extra || !equal(o.request, r.request)) out.push(o);
+  }
+  return out;
 }
 
 /** Byte equality (the node adapter passes a memcmp-based one). */

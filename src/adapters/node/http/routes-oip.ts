@@ -7,6 +7,7 @@ import { parseInferRequest } from '../../../serving/protocol/request.js';
 import { shapeResponse } from '../../../serving/protocol/response.js';
 import { EXTENSIONS } from '../../../serving/protocol/types.js';
 import type { ModelEntry } from '../../../serving/registry.js';
+import type { ReplyLookup } from '../../../serving/service.js';
 import { sendError } from './reply.js';
 import type { ServerContext } from './options.js';
 
@@ -122,7 +123,7 @@ export function registerOipRoutes(app: FastifyInstance, ctx: ServerContext): voi
       entry = service.resolve(req.params.name, req.params.version);
       // Reply cache: identical request bytes (and framing headers) on the same model version get the identical
       // serialised reply, without parsing, batching or serialising again.
-      let replyKey: string | undefined;
+      let replyAt: ReplyLookup | undefined;
       let extra = '';
       const raw = req.body;
       if (service.replyCache && Buffer.isBuffer(raw) && raw.length > 0) {
@@ -133,7 +134,7 @@ export function registerOipRoutes(app: FastifyInstance, ctx: ServerContext): voi
           success(entry, t0);
           return send(reply, r.hit.payload, r.hit.contentType, r.hit.headerLength);
         }
-        replyKey = r?.key;
+        replyAt = r;
       }
       const { json, binary } = decodeBody(req);
       const parsed = parseInferRequest(json, entry.io, binary, {
@@ -153,8 +154,8 @@ export function registerOipRoutes(app: FastifyInstance, ctx: ServerContext): voi
         contentType = 'application/octet-stream';
         payload = Buffer.concat([head, ...shaped.binary]);
       }
-      if (replyKey !== undefined) {
-        service.replyStore(entry, replyKey, {
+      if (replyAt !== undefined) {
+        service.replyStore(entry, replyAt, {
           request: new Uint8Array(raw as Buffer),
           extra,
           payload,

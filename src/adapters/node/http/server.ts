@@ -4,7 +4,7 @@ import { ModelCodecs } from '../../../models/artifact/codecs.js';
 import type { Backend } from '../../../numeric/backend.js';
 import { balancerByName } from '../../../serving/balancing/balancers.js';
 import { LruCache } from '../../../serving/caching/cache.js';
-import type { CachedReply } from '../../../serving/caching/reply.js';
+import type { ReplyBucket } from '../../../serving/caching/reply.js';
 import { InlineExecutor, type Executor } from '../../../serving/executor.js';
 import type { ModelRegistry } from '../../../serving/registry.js';
 import { InferenceService } from '../../../serving/service.js';
@@ -133,7 +133,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const replyMaxBytes = cacheConfig?.replyMaxBytes ?? cacheConfig?.maxBytes ?? 0;
   const replyCache =
     cacheConfig && replyMaxBytes > 0
-      ? new LruCache<CachedReply>({ ...cacheConfig, maxBytes: replyMaxBytes, now: () => Date.now() })
+      ? new LruCache<ReplyBucket>({ ...cacheConfig, maxBytes: replyMaxBytes, now: () => Date.now() })
       : undefined;
   const svc = new InferenceService({
     executor,

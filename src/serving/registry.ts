@@ -45,7 +45,8 @@ export function checkModelName(kind: 'model name' | 'version', s: unknown): stri
  * Swapping an entry is one synchronous map write, so a request resolves either the old or the new version.
  */
 export class ModelRegistry {
-  private readonly byName = new Map<string, { versions: Map<string, ModelEntry>; pinned?: string }>();
+  /** Per name: its versions, the pinned default, and the highest version (kept on put/remove: read per request). */
+  private readonly byName = new Map<string, { versions: Map<string, ModelEntry>; pinned?: string; highest?: string }>();
 
   get(name: string, version?: string): ModelEntry {
     const m = this.byName.get(name);
@@ -67,7 +68,7 @@ export class ModelRegistry {
     const m = this.byName.get(name);
     if (!m) return undefined;
     if (m.pinned !== undefined && m.versions.has(m.pinned)) return m.pinned;
-    return this.versions(name).at(-1);
+    return m.highest;
   }
 
   /** Pin the default version of a name (undefined = highest). */
@@ -100,6 +101,7 @@ export class ModelRegistry {
     if (!m) this.byName.set(e.name, (m = { versions: new Map() }));
     const old = m.versions.get(e.version);
     m.versions.set(e.version, e);
+    if (m.highest === undefined || compareVersions(e.version, m.highest) > 0) m.highest = e.version;
     return old;
   }
 
@@ -118,6 +120,7 @@ export class ModelRegistry {
       out = [e];
     }
     if (m.versions.size === 0) this.byName.delete(name);
+    else m.highest = this.versions(name).at(-1);
     return out;
   }
 }

@@ -30,6 +30,7 @@ interface ServeFlags {
   cacheBytes?: number;
   cacheEntries?: number;
   cacheTtlMs?: number;
+  cacheReplyBytes?: number;
   token?: string;
   pricePerCoreHour?: number;
   backend?: string;
@@ -67,6 +68,11 @@ function addServeOptions(c: Command): Command {
     .option('--cache-bytes <n>', 'response cache byte budget', num('cache-bytes', true))
     .option('--cache-entries <n>', 'response cache entry limit', num('cache-entries', true))
     .option('--cache-ttl-ms <n>', 'response cache time to live, ms', num('cache-ttl-ms'))
+    .option(
+      '--cache-reply-bytes <n>',
+      'byte budget of the reply level (exact request bytes → reply; default = --cache-bytes, 0 = off)',
+      num('cache-reply-bytes', true),
+    )
     .option('--token <token>', 'bearer token for repository/admin endpoints (or ELMSCALE_TOKEN)')
     .option(
       '--price-per-core-hour <x>',
@@ -114,13 +120,19 @@ async function buildOptions(f: ServeFlags): Promise<ServerOptions> {
   set('backend', f.backend);
   set('logger', f.log);
   if (f.cache === false) o.cache = false;
-  else if (f.cacheBytes !== undefined || f.cacheEntries !== undefined || f.cacheTtlMs !== undefined) {
+  else if (
+    f.cacheBytes !== undefined ||
+    f.cacheEntries !== undefined ||
+    f.cacheTtlMs !== undefined ||
+    f.cacheReplyBytes !== undefined
+  ) {
     const base = o.cache === false || o.cache === undefined ? { maxBytes: 64 << 20 } : o.cache;
     o.cache = {
       ...base,
       ...(f.cacheBytes !== undefined ? { maxBytes: f.cacheBytes } : {}),
       ...(f.cacheEntries !== undefined ? { maxEntries: f.cacheEntries } : {}),
       ...(f.cacheTtlMs !== undefined ? { ttlMs: f.cacheTtlMs } : {}),
+      ...(f.cacheReplyBytes !== undefined ? { replyMaxBytes: f.cacheReplyBytes } : {}),
     };
   }
   return o;

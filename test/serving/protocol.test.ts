@@ -260,4 +260,18 @@ describe('parseInferJson (fast numeric data scanner)', () => {
     assert.throws(() => p('1,2,3,300', 'INT8'), /not a valid INT8/);
     assert.throws(() => p('1,0,1,0', 'BOOL'), /true\/false/);
   });
+
+  it('returns data that later parses do not overwrite (the scanner reuses its scratch space)', () => {
+    const body = (vals: number[]) => `{"inputs":[{"name":"a","data":[${vals.join(',')}]},{"name":"b","data":[7,8]}]}`;
+    const big = Array.from({ length: 70_000 }, (_, i) => i % 1000);
+    const first = parseInferJson(enc.encode(body([1, 2, 3]))) as Json;
+    const second = parseInferJson(enc.encode(body(big))) as Json;
+    const third = parseInferJson(enc.encode(body([4, 5]))) as Json;
+    assert.deepEqual(Array.from(first.inputs[0].data), [1, 2, 3]);
+    assert.deepEqual(Array.from(first.inputs[1].data), [7, 8]);
+    assert.equal(second.inputs[0].data.length, 70_000);
+    assert.equal(second.inputs[0].data[69_999], 999);
+    assert.deepEqual(Array.from(third.inputs[0].data), [4, 5]);
+    assert.deepEqual(Array.from(first.inputs[0].data), [1, 2, 3]);
+  });
 });

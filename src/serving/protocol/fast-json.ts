@@ -122,13 +122,21 @@ function findDataArrays(b: Uint8Array, start: number, end: number): Cut[] {
   return cuts;
 }
 
+/**
+ * Scratch space for scanNumbers, grown as needed and reused: a fresh 8 KB Float64Array per request (off-heap
+ * backing store, external-memory GC pressure) cost more than scanning a small body. Results are copied out exactly.
+ */
+let scratch = new Float64Array(1024);
+/** Largest scratch kept between requests (values); bigger inputs use a private buffer. */
+const SCRATCH_MAX = 1 << 16;
+
 /** Numbers separated by commas up to `]`, in strict JSON syntax; undefined if anything else appears. */
 function scanNumbers(b: Uint8Array, i: number, end: number): { end: number; values: Float64Array } | undefined {
-  let values = new Float64Array(1024);
+  let values = scratch;
   let n = 0;
   let c = b[i]!;
   while (isWs(c)) c = b[++i]!;
-  if (c === B.RBracket) return { end: i + 1, values: values.subarray(0, 0) };
+  if (c === B.RBracket) return { end: i + 1, values: new Float64Array(0) };
   for (;;) {
     while (isWs(c)) c = b[++i]!;
     const s = i;
@@ -178,11 +186,12 @@ function scanNumbers(b: Uint8Array, i: number, end: number): { end: number; valu
       const grown = new Float64Array(n * 2);
       grown.set(values);
       values = grown;
+      if (grown.length <= SCRATCH_MAX) scratch = grown;
     }
     values[n++] = v;
     while (isWs(c)) c = b[++i]!;
     if (i >= end) return undefined;
-    if (c === B.RBracket) return { end: i + 1, values: values.subarray(0, n) };
+    if (c === B.RBracket) return { end: i + 1, values: values.slice(0, n) };
     if (c !== B.Comma) return undefined;
     c = b[++i]!;
   }

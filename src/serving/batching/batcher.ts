@@ -169,8 +169,10 @@ export class Batcher {
       x = new Float32Array(rows * d);
       let off = 0;
       for (const p of batch) {
-        x.set(p.x.subarray(0, p.rows * d), off);
-        off += p.rows * d;
+        const len = p.rows * d;
+        // Requests' inputs are normally exactly rows×d: copy them whole (a subarray view per request costs more).
+        x.set(p.x.length === len ? p.x : p.x.subarray(0, len), off);
+        off += len;
       }
     }
     this.inflight++;

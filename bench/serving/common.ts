@@ -80,6 +80,25 @@ export function postScript(input: number[], dims: number, randomise = false): st
   return lines.join('\n') + '\n';
 }
 
+/**
+ * A wrk script cycling through one request body per row (distinct inputs, as real traffic has; the bodies are
+ * formatted once in init(), so wrk does one Lua call per request).
+ */
+export function postScriptCycle(rows: number[][], dims: number): string {
+  const body = (r: number[]): string =>
+    `{"inputs":[{"name":"input","shape":[1,${dims}],"datatype":"FP32","data":[${r.join(',')}]}],"outputs":[{"name":"class"}]}`;
+  return [
+    'wrk.method = "POST"',
+    'wrk.headers["Content-Type"] = "application/json"',
+    `local bodies = { ${rows.map((r) => JSON.stringify(body(r))).join(', ')} }`,
+    'local reqs = {}',
+    'local i = 0',
+    'init = function(args) for k, b in ipairs(bodies) do reqs[k] = wrk.format(nil, nil, nil, b) end end',
+    'request = function() i = i % #reqs + 1; return reqs[i] end',
+    '',
+  ].join('\n');
+}
+
 export async function writeResult(name: string, data: unknown): Promise<void> {
   await mkdir(RESULTS, { recursive: true });
   await writeFile(join(RESULTS, name), JSON.stringify(data, null, 2) + '\n');

@@ -4,12 +4,18 @@
  *   2. HTTP, 64 connections: infer RPS vs GET /v2/health/live RPS (target ≥ 70 %, P99 ≤ 10 ms), inline and workers
  *   3. MNIST L=4096, 128 connections: dynamic batching on vs off (target ≥ 2×)
  *   4. MNIST L=4096: cache hit path vs miss path (target ≥ 3×)
- * Load generator: wrk (Debian package), one thread. Run: npm run build && node dist/bench/serving/serving.js [seconds]
+ * Load generator: wrk (Debian package), one thread. Every server under test is its own process (`elmscale serve`
+ * on a temporary artifact), as in deployment: two servers in the bench's process shared one V8 heap and GC, so e.g.
+ * the cache-miss server's full cache slowed the cache-hit server measured next to it.
+ * Run: npm run build && node dist/bench/serving/serving.js [seconds] [inprocess|http|mnist]
  */
-import { startServer, type ServerOptions } from '../../src/adapters/node/http/index.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startChildServer } from '../../src/adapters/node/loadgen/server.js';
 import { trainDemoModels } from '../../src/adapters/node/serving/demo-models.js';
 import { servingBackend } from '../../src/adapters/node/serving/runtime.js';
-import { loadavg } from 'node:os';
+import { ModelCodecs } from '../../src/models/artifact/codecs.js';
 import { mnistModel, postScript, postScriptCycle, wrk, writeResult, type WrkResult } from './common.js';
 
 const seconds = Number(process.argv[2] ?? 5);
@@ -19,8 +25,27 @@ const line = (s: string): void => void process.stdout.write(s + '\n');
 const fmt = (r: WrkResult): string =>
   `${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50ms.toFixed(2)} ms  p99 ${r.p99ms.toFixed(2)} ms  non-2xx ${r.non2xx}`;
 
-async function withServer<T>(o: ServerOptions, fn: (url: string) => Promise<T>): Promise<T> {
-  const s = await startServer({ port: 0, ...o });
+/** The server settings the benchmarks vary, as `elmscale serve` flags. */
+interface ServerConfig {
+  workers?: number;
+  maxBatchRows?: number;
+  cache?: false;
+}
+
+const tmp = await mkdtemp(join(tmpdir(), 'elmscale-serving-bench-'));
+const codecs = new ModelCodecs();
+
+/** Start `elmscale serve` on one artifact in its own process. */
+function serve(artifact: string, c: ServerConfig) {
+  const args = ['serve', '--port', '0', '--model', artifact];
+  if (c.workers !== undefined) args.push('--workers', String(c.workers));
+  if (c.maxBatchRows !== undefined) args.push('--max-batch-rows', String(c.maxBatchRows));
+  if (c.cache === false) args.push('--no-cache');
+  return startChildServer({ args });
+}
+
+async function withServer<T>(artifact: string, c: ServerConfig, fn: (url: string) => Promise<T>): Promise<T> {
+  const s = await serve(artifact, c);
   try {
     return await fn(s.url);
   } finally {
@@ -32,6 +57,8 @@ const backend = await servingBackend();
 out.backend = backend.name;
 const demo = await trainDemoModels(backend);
 const digits = demo[0]!.model;
+const digitsFile = join(tmp, 'digits.elm');
+await writeFile(digitsFile, codecs.encode(digits));
 const { loadDataSpec } = await import('../../src/adapters/node/data-files.js');
 const dtest = await loadDataSpec('digits:test');
 const drow = Array.from(dtest.x.subarray(0, 64));
@@ -61,7 +88,7 @@ if (!only || only === 'inprocess') {
 if (!only || only === 'http') {
   const http: Record<string, unknown> = {};
   for (const workers of [0, 1, 2]) {
-    await withServer({ workers, models: [{ name: 'digits', model: digits }], cache: false }, async (url) => {
+    await withServer(digitsFile, { workers, cache: false }, async (url) => {
       const script = postScript(drow, 64);
       await wrk(`${url}/v2/health/live`, 64, 1);
       await wrk(`${url}/v2/models/digits/infer`, 64, 1, script);
@@ -86,7 +113,8 @@ if (!only || only === 'http') {
 if (!only || only === 'mnist') {
   const { model, data } = await mnistModel(backend);
   const row = Array.from(data.x.subarray(0, 784));
-  const models = [{ name: 'mnist', model }];
+  const mnistFile = join(tmp, 'mnist.elm');
+  await writeFile(mnistFile, codecs.encode(model));
   const script = postScript(row, 784);
   // Batching traffic: 128 distinct test rows in turn (one repeated row keeps its few W rows hot in cache, which
   // flatters the one-row path; the cache runs below use one body on purpose).
@@ -103,11 +131,11 @@ if (!only || only === 'mnist') {
   const paired = async (
     name: string,
     conns: number,
-    a: [string, ServerOptions, string],
-    b: [string, ServerOptions, string],
+    a: [string, ServerConfig, string],
+    b: [string, ServerConfig, string],
   ): Promise<number> => {
-    const sa = await startServer({ port: 0, models, ...a[1] });
-    const sb = await startServer({ port: 0, models, ...b[1] });
+    const sa = await serve(mnistFile, a[1]);
+    const sb = await serve(mnistFile, b[1]);
     try {
       const ua = `${sa.url}/v2/models/mnist/infer`;
       const ub = `${sb.url}/v2/models/mnist/infer`;
@@ -133,8 +161,8 @@ if (!only || only === 'mnist') {
       await sb.close();
     }
   };
-  const off = { maxBatchRows: 1, cache: false } as ServerOptions;
-  const on = { maxBatchRows: 64, cache: false } as ServerOptions;
+  const off: ServerConfig = { maxBatchRows: 1, cache: false };
+  const on: ServerConfig = { maxBatchRows: 64, cache: false };
   const batchRatio = await paired(
     'batching on / off',
     128,
@@ -157,4 +185,5 @@ if (!only || only === 'mnist') {
 }
 
 out.loadavgEnd = loadavg();
+await rm(tmp, { recursive: true, force: true });
 await writeResult(`serving${only ? '-' + only : ''}.json`, out);

@@ -16,6 +16,11 @@ export function hashFloat32(x: Float32Array): string {
     h1 = (Math.imul(h1, 5) + 0xe6546b64) | 0;
     h2 = Math.imul(h2 ^ w[i]!, 0x01000193) + i;
   }
+  return finish(h1, h2);
+}
+
+/** The final avalanche of both 32-bit lanes, as a short string key. */
+function finish(h1: number, h2: number): string {
   h1 ^= h1 >>> 16;
   h1 = Math.imul(h1, 0x85ebca6b);
   h1 ^= h1 >>> 13;
@@ -71,13 +76,7 @@ export function sampleHashBytes(b: Uint8Array): string {
     h1 = Math.imul(h1 ^ b[j]!, 0x01000193);
     h2 = (h2 + b[j]!) | 0;
   }
-  h1 ^= h1 >>> 16;
-  h1 = Math.imul(h1, 0x85ebca6b);
-  h1 ^= h1 >>> 13;
-  h2 ^= h2 >>> 15;
-  h2 = Math.imul(h2, 0xc2b2ae35);
-  h2 ^= h2 >>> 16;
-  return (h1 >>> 0).toString(36) + '.' + (h2 >>> 0).toString(36);
+  return finish(h1, h2);
 }
 
 /** Reply-cache key: the model version's prefix, what else shapes the reply (`extra`), the body's length and hash. */

@@ -1,6 +1,7 @@
 import { ElmError } from '../core/errors.js';
 import type { Model } from '../models/model.js';
-import { isCompositeModel, type UsageSnapshot } from '../strategies/composite.js';
+import type { UsageSnapshot } from '../strategies/composite.js';
+import { warmUp } from './warm-up.js';
 
 /** A model as handed to an executor: the decoded model, plus its artifact bytes when it came from one. */
 export interface ServedModel {
@@ -36,10 +37,7 @@ export class InlineExecutor implements Executor {
   private readonly models = new Map<string, Model>();
 
   async load(key: string, m: ServedModel): Promise<void> {
-    // Warm up as the worker pool does: the first call builds the backend's plan and V8 has not optimised the wasm
-    // kernel yet, which would otherwise land on the first user's request and in the compute-per-query metric.
-    m.model.predict(new Float32Array(m.model.inputDim), 1);
-    if (isCompositeModel(m.model)) m.model.resetUsage(); // the warm-up is no query
+    warmUp(m.model); // as the worker pool does
     this.models.set(key, m.model);
   }
 

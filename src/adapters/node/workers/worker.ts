@@ -8,6 +8,7 @@ import { ModelCodecs } from '../../../models/artifact/codecs.js';
 import { ELM } from '../../../models/elm.js';
 import type { Model } from '../../../models/model.js';
 import type { FromWorker, ToWorker, WorkerUsage } from '../../../serving/protocol/worker-messages.js';
+import { warmUp } from '../../../serving/warm-up.js';
 import { isCompositeModel, type UsageSnapshot } from '../../../strategies/composite.js';
 import { servingBackend } from '../serving/runtime.js';
 
@@ -69,9 +70,7 @@ port.on('message', (msg: ToWorker) => {
           let model: Model;
           if (p.kind === 'elm-shared') model = new ELM(p.spec, p.beta, backend, {}, { w: p.w, b: p.b });
           else model = (await getCodecs()).decode(p.bytes, { backend }).model;
-          // Warm up: the first call of a wasm kernel is slow until V8 optimises it.
-          model.predict(new Float32Array(model.inputDim), 1);
-          if (isCompositeModel(model)) model.resetUsage(); // the warm-up is no query
+          warmUp(model);
           models.get(msg.key)?.dispose();
           models.set(msg.key, model);
           post({ type: 'loaded', key: msg.key });

@@ -1,20 +1,35 @@
 import type { FastifyReply } from 'fastify';
-import { ElmError, toErrorData, type ErrorCode } from '../../../core/errors.js';
+import { toErrorData, ElmError, type ErrorCode } from '../../../core/errors.js';
 import { httpStatusFor } from '../../../serving/protocol/status.js';
+
+/** A complete HTTP answer, independent of the framework that writes it (fastify route or the infer fast path). */
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string>;
+  payload: string | Uint8Array;
+}
+
+/** An OIP error answer {"error": message, "code": code} with the mapped status (and Retry-After on 503). */
+export function errorAnswer(e: unknown, retryAfterS = 1): HttpAnswer {
+  const data = toErrorData(e);
+  const status = httpStatusFor(data.code);
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (status === 503) {
+    const hint = data.details?.retryAfterS;
+    headers['retry-after'] = String(typeof hint === 'number' ? Math.max(1, Math.ceil(hint)) : retryAfterS);
+  }
+  if (status === 401) headers['www-authenticate'] = 'Bearer';
+  return { status, headers, payload: JSON.stringify({ error: data.message, code: data.code }) };
+}
+
+/** Write an answer through fastify. */
+export function sendAnswer(reply: FastifyReply, a: HttpAnswer): FastifyReply {
+  return reply.code(a.status).headers(a.headers).send(a.payload);
+}
 
 /** Send an OIP error body {"error": message, "code": code} with the mapped status (and Retry-After on 503). */
 export function sendError(reply: FastifyReply, e: unknown, retryAfterS = 1): FastifyReply {
-  const data = toErrorData(e);
-  const status = httpStatusFor(data.code);
-  if (status === 503) {
-    const hint = data.details?.retryAfterS;
-    reply.header('retry-after', String(typeof hint === 'number' ? Math.max(1, Math.ceil(hint)) : retryAfterS));
-  }
-  if (status === 401) reply.header('www-authenticate', 'Bearer');
-  return reply
-    .code(status)
-    .type('application/json')
-    .send(JSON.stringify({ error: data.message, code: data.code }));
+  return sendAnswer(reply, errorAnswer(e, retryAfterS));
 }
 
 /** Map a fastify/framework error (body too large, bad content, ...) to an ElmError. */

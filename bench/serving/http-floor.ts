@@ -7,7 +7,8 @@
  * (fastify) is the bottleneck. A typical run: GET 25–29 µs on both; POST 300 B 31 µs raw vs 41–43 µs fastify (a
  * custom stream parser instead of parseAs: 'buffer' changes nothing). But a node:http fast path for POST …/infer in
  * front of fastify, built on this, saved only ≈ 3 µs of the ≈ 57 µs an infer request costs in the real server (A/B,
- * interleaved), so it was not kept. Why the floor difference does not carry over to the real route was not found. Run: npm run build && node dist/bench/serving/http-floor.js [seconds]
+ * interleaved), so it was not kept. Why the floor difference does not carry over to the real route was not found.
+ * Run: npm run build && node dist/bench/serving/http-floor.js [seconds]
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

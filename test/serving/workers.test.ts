@@ -75,11 +75,17 @@ describe('WorkerPool directly', () => {
       const out = await pool.run('k', x, 1);
       assert.ok(close(Array.from(out), Array.from(fx.model.predict(x, 1))));
       await assert.rejects(pool.run('missing', x, 1), /not loaded/);
-      // Crash the only worker with batches in flight: they wait for its replacement and are retried once.
-      const inflight = Array.from({ length: 20 }, () => pool.run('k', x, 1));
+      // Crash the only worker with batches in flight: they wait for its replacement and are retried once. The
+      // batches are 2 000 rows each (milliseconds of work), so the crash surely lands while some are in flight —
+      // one-row batches could all finish before the worker is terminated.
+      const rows = 2000;
+      const big = new Float32Array(rows * x.length);
+      for (let r = 0; r < rows; r++) big.set(x, r * x.length);
+      const want = Array.from(fx.model.predict(big, rows));
+      const inflight = Array.from({ length: 20 }, () => pool.run('k', big, rows));
       void pool.crash(0);
       const outs = await Promise.all(inflight);
-      for (const o of outs) assert.ok(close(Array.from(o), Array.from(fx.model.predict(x, 1))));
+      for (const o of outs) assert.ok(close(Array.from(o), want));
       assert.ok(pool.retried > 0, 'batches were retried');
       assert.equal(pool.crashes, 1);
     } finally {

@@ -5,7 +5,8 @@ import { actCode, HT, NR } from './kernels.js';
 import { residentPlan } from './plan-io.js';
 
 /**
- * Which kernel runs a call (measured on MNIST L=4096 and digits L=1024, `node dist/bench/kernels/plan-paths.js`):
+ * Which kernel runs a call (measured on MNIST L=4096 and digits L=1024; `node dist/bench/kernels/batch-rows.js`
+ * prints the cost per row by batch size):
  *  - dense batches (more than TILED_MAX_DENSITY of the inputs non-zero) take the packed GEMM, which reuses W from
  *    registers across 4 rows and wins when there is little to skip;
  *  - sparse batches take the tile-major kernel (skips zeros, keeps a W block in L1 across the batch) once each W
@@ -21,8 +22,10 @@ const L2_RESIDENT_BYTES = 512 * 1024;
 const TILED_KC = 256;
 
 /**
- * An inference chain with W (d×lp), b (lp) and βᵀ (m×lp) resident in linear memory, lp = L rounded up to 16 (the
- * padding is zero in W, b and βᵀ, so it contributes nothing). run() copies only x in and the outputs back.
+ * An inference chain with W, b (lp) and βᵀ (m×lp) resident in linear memory, lp = L rounded up to the 32-unit tile
+ * (the padding is zero in W, b and βᵀ, so it contributes nothing). W is held twice — row-major (d×lp) for the row
+ * kernel and tile-major for the tiled one; each is the faster layout for its kernel — plus a packed copy made on
+ * the first dense batch. run() copies only x in and the outputs back.
  */
 export function planDense(
   core: WasmCore,
@@ -35,7 +38,7 @@ export function planDense(
   beta: Float32Array,
 ): DensePlan {
   const code = actCode(act);
-  const lp = roundUp(l, 16);
+  const lp = roundUp(l, HT); // a multiple of 16 (row kernel), of NR (GEMM) and of HT (tiled kernel)
   const heap = core.heap;
   const wPtr = heap.alloc(d * lp * 4);
   const bPtr = heap.alloc(lp * 4);
@@ -51,23 +54,16 @@ export function planDense(
   }
   let packed = 0; // W packed for the batched path, made on first use
   // Tile-major W for dense_tiled (see wasm/src/tiled.c): tile t holds W[k, t·HT .. t·HT+HT) for every k.
-  const lt = roundUp(l, HT);
-  const wtPtr = heap.alloc(d * lt * 4);
-  const btTPtr = heap.alloc(m * lt * 4);
-  const bTPtr = heap.alloc(lt * 4);
+  const wtPtr = heap.alloc(d * lp * 4);
   {
     const f = heap.f32;
-    f.fill(0, wtPtr >> 2, (wtPtr >> 2) + d * lt);
-    for (let t = 0; t < lt; t += HT) {
+    f.fill(0, wtPtr >> 2, (wtPtr >> 2) + d * lp);
+    for (let t = 0; t < l; t += HT) {
       const n = Math.min(HT, l - t);
       for (let k = 0; k < d; k++) f.set(w.subarray(k * l + t, k * l + t + n), (wtPtr >> 2) + t * d + k * HT);
     }
-    f.fill(0, bTPtr >> 2, (bTPtr >> 2) + lt);
-    f.set(b.subarray(0, l), bTPtr >> 2);
-    f.fill(0, btTPtr >> 2, (btTPtr >> 2) + m * lt);
-    for (let j = 0; j < l; j++) for (let c = 0; c < m; c++) f[(btTPtr >> 2) + c * lt + j] = beta[j * m + c]!;
   }
-  const tiledFitsL2 = d * lt * 4 <= L2_RESIDENT_BYTES;
+  const tiledFitsL2 = d * lp * 4 <= L2_RESIDENT_BYTES;
   let tiledRows = 0;
   let idxPtr = 0;
   const scratchFor = (rows: number): void => {
@@ -87,13 +83,13 @@ export function planDense(
     core.k.dense_tiled(
       rows,
       d,
-      lt,
+      lp,
       m,
       TILED_KC,
       xPtr,
       wtPtr,
-      bTPtr,
-      btTPtr,
+      bPtr,
+      btPtr,
       code,
       idxPtr,
       valPtr,
@@ -116,6 +112,13 @@ export function planDense(
     core.k.dense_out(rows, lp, m, hPtr, btPtr, oPtr);
   };
 
+  const kernelFor = (n: number, xPtr: number): 'rows' | 'tiled' | 'gemm' => {
+    if (n < ROW_PATH_MAX) return 'rows';
+    const nnz = core.k.nonzero_count(xPtr, n * d);
+    if (nnz > n * d * TILED_MAX_DENSITY) return 'gemm';
+    return nnz >= TILED_MIN_REUSE * d || tiledFitsL2 ? 'tiled' : 'rows';
+  };
+
   return residentPlan(
     heap,
     'dense',
@@ -124,14 +127,15 @@ export function planDense(
     m,
     lp * 4,
     (n, xPtr, hPtr, oPtr) => {
-      const nnz = n < ROW_PATH_MAX ? 0 : core.k.nonzero_count(xPtr, n * d);
-      if (nnz > n * d * TILED_MAX_DENSITY) batch(n, xPtr, hPtr, oPtr);
-      else if (n >= ROW_PATH_MAX && (nnz >= TILED_MIN_REUSE * d || tiledFitsL2)) tiled(n, xPtr, oPtr);
+      const k = kernelFor(n, xPtr);
+      if (k === 'gemm') batch(n, xPtr, hPtr, oPtr);
+      else if (k === 'tiled') tiled(n, xPtr, oPtr);
       else core.k.dense_rows(n, d, lp, m, xPtr, wPtr, bPtr, btPtr, code, hPtr, oPtr);
     },
     () => {
-      for (const p of [wPtr, bPtr, btPtr]) heap.release(p);
+      for (const p of [wPtr, wtPtr, bPtr, btPtr]) heap.release(p);
       if (packed) heap.release(packed);
+      if (tiledRows) heap.release(idxPtr);
     },
   );
 }

@@ -15,11 +15,12 @@ import { startServer } from '../../src/adapters/node/http/index.js';
 import { createNodeWasmBackend } from '../../src/adapters/node/wasm-backend.js';
 import { ELM } from '../../src/models/elm.js';
 import { machineInfo, repoRoot, writeResult } from '../kernels/util.js';
+// The same Chromium and flags as the browser tests (kept off the closed network).
+import { CHROMIUM, CHROMIUM_ARGS } from '../../test/helpers/chromium.js';
 
 const quick = process.argv.includes('--quick');
 const BATCHES = quick ? 100 : 400;
 const PER_BATCH = 100;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 if (!existsSync(CHROMIUM)) {
   console.log(`skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
   process.exit(0);
@@ -46,16 +47,7 @@ const profile = mkdtempSync(join(tmpdir(), 'elmscale-bench-chromium-'));
 const ctx = await chromium.launchPersistentContext(profile, {
   executablePath: CHROMIUM,
   headless: true,
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
+  args: CHROMIUM_ARGS,
 });
 try {
   const page = await ctx.newPage();

@@ -71,3 +71,33 @@ export function close(a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-5): b
   for (let i = 0; i < a.length; i++) if (Math.abs(a[i]! - b[i]!) > tol) return false;
   return true;
 }
+
+/**
+ * A binary_tensor_data request: JSON head announcing the FP32 rows as binary input and asking for binary
+ * probabilities, then the raw rows. Returns the body, the head's length and the headers to send it with.
+ */
+export function binaryInferRequest(rows: number[][]): {
+  body: Buffer;
+  headLength: number;
+  headers: Record<string, string>;
+} {
+  const bin = Buffer.from(Float32Array.from(rows.flat()).buffer);
+  const head = Buffer.from(
+    JSON.stringify({
+      inputs: [
+        {
+          name: 'input',
+          shape: [rows.length, rows[0]!.length],
+          datatype: 'FP32',
+          parameters: { binary_data_size: bin.length },
+        },
+      ],
+      outputs: [{ name: 'probabilities', parameters: { binary_data: true } }],
+    }),
+  );
+  return {
+    body: Buffer.concat([head, bin]),
+    headLength: head.length,
+    headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(head.length) },
+  };
+}

@@ -9,7 +9,7 @@ import { isElmError } from '../../src/core/errors.js';
 import { ModelCodecs } from '../../src/models/artifact/codecs.js';
 import type { Model } from '../../src/models/model.js';
 import { InlineExecutor, type Executor } from '../../src/serving/executor.js';
-import { close, fixtures, get, inferBody, post, row } from './helpers.js';
+import { binaryInferRequest, close, fixtures, get, inferBody, post, row } from './helpers.js';
 
 const codecs = new ModelCodecs();
 
@@ -142,17 +142,11 @@ describe('OIP v2 over HTTP', () => {
 
   it('binary_tensor_data: binary input and output round trip', async () => {
     const rows = [row(fx.data, 7), row(fx.data, 8)];
-    const bin = Buffer.from(Float32Array.from(rows.flat()).buffer);
-    const head = Buffer.from(
-      JSON.stringify({
-        inputs: [{ name: 'input', shape: [2, 64], datatype: 'FP32', parameters: { binary_data_size: bin.length } }],
-        outputs: [{ name: 'probabilities', parameters: { binary_data: true } }],
-      }),
-    );
+    const req = binaryInferRequest(rows);
     const res = await fetch(`${url}/v2/models/digits/infer`, {
       method: 'POST',
-      body: Buffer.concat([head, bin]) as unknown as string,
-      headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(head.length) },
+      body: req.body as unknown as string,
+      headers: req.headers,
     });
     assert.equal(res.status, 200);
     const hl = Number(res.headers.get('inference-header-content-length'));

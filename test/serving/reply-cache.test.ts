@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startServer, type RunningServer } from '../../src/adapters/node/http/index.js';
 import { sampleHashBytes } from '../../src/serving/caching/key.js';
-import { fixtures, get, inferBody, row } from './helpers.js';
+import { binaryInferRequest, fixtures, get, inferBody, row } from './helpers.js';
 
 interface Raw {
   status: number;
@@ -84,28 +84,17 @@ describe('reply cache (exact request bytes → serialised reply)', () => {
   });
 
   it('replays binary_tensor_data replies with their Inference-Header-Content-Length', async () => {
-    const rows = [row(fx.data, 7), row(fx.data, 8)];
-    const bin = Buffer.from(Float32Array.from(rows.flat()).buffer);
-    const head = Buffer.from(
-      JSON.stringify({
-        inputs: [{ name: 'input', shape: [2, 64], datatype: 'FP32', parameters: { binary_data_size: bin.length } }],
-        outputs: [{ name: 'probabilities', parameters: { binary_data: true } }],
-      }),
-    );
-    const headers = {
-      'content-type': 'application/octet-stream',
-      'inference-header-content-length': String(head.length),
-    };
-    const a = await postRaw(url, Buffer.concat([head, bin]), headers);
-    const b = await postRaw(url, Buffer.concat([head, bin]), headers);
+    const req = binaryInferRequest([row(fx.data, 7), row(fx.data, 8)]);
+    const a = await postRaw(url, req.body, req.headers);
+    const b = await postRaw(url, req.body, req.headers);
     assert.equal(a.status, 200);
     assert.ok(a.headers['inference-header-content-length']);
     assert.deepEqual(b, a);
     // The same bytes with a different header split are another request (here: an invalid one, never cached).
     const n = replyEntries();
-    const bad = await postRaw(url, Buffer.concat([head, bin]), {
-      ...headers,
-      'inference-header-content-length': String(head.length + bin.length + 1),
+    const bad = await postRaw(url, req.body, {
+      ...req.headers,
+      'inference-header-content-length': String(req.body.length + 1),
     });
     assert.equal(bad.status, 400);
     assert.equal(replyEntries(), n);

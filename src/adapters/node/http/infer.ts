@@ -14,7 +14,7 @@ const JSON_TYPE = 'application/json';
 /** One POST …/infer as it arrived: path parameters (already URL-decoded), headers and the whole body. */
 export interface InferHttpRequest {
   name: string;
-  version?: string;
+  version?: string | undefined;
   headers: IncomingHttpHeaders;
   body: Buffer | undefined;
 }

@@ -70,7 +70,7 @@ export function registerOipRoutes(app: FastifyInstance, ctx: ServerContext): voi
       reply,
       await handleInfer({
         name: req.params.name,
-        ...(req.params.version !== undefined ? { version: req.params.version } : {}),
+        version: req.params.version,
         headers: req.headers,
         body: Buffer.isBuffer(req.body) ? req.body : undefined,
       }),

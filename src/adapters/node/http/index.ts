@@ -1,12 +1,12 @@
 /** The node HTTP model server: programmatic API (see docs/serving.md). */
-export { startServer, resolveServerOptions, type RunningServer } from './server.js';
+export { startServer, listenHttp, resolveServerOptions, type RunningServer } from './server.js';
+export { buildServing, type ServingRuntime } from '../serving/compose.js';
+export { restPlugin, type RestPluginOptions } from './plugin.js';
 export {
-  DEFAULT_SERVER_OPTIONS,
-  DEFAULT_CACHE,
   isLoopback,
   type ServerOptions,
+  type ResolvedOptions,
   type ServerContext,
   type ServerPlugin,
-  type CacheConfig,
 } from './options.js';
-export { sendError } from './reply.js';
+export { sendError, sendAnswer } from './reply.js';

@@ -1,29 +1,9 @@
 import type { FastifyReply } from 'fastify';
-import { toErrorData, ElmError, type ErrorCode } from '../../../core/errors.js';
-import { httpStatusFor } from '../../../serving/protocol/status.js';
+import { ElmError, type ErrorCode } from '../../../core/errors.js';
+import { errorAnswer, type Answer } from '../../../serving/answer.js';
 
-/** A complete HTTP answer, independent of the framework that writes it (fastify route or the infer fast path). */
-export interface HttpAnswer {
-  status: number;
-  headers: Record<string, string>;
-  payload: string | Uint8Array;
-}
-
-/** An OIP error answer {"error": message, "code": code} with the mapped status (and Retry-After on 503). */
-export function errorAnswer(e: unknown, retryAfterS = 1): HttpAnswer {
-  const data = toErrorData(e);
-  const status = httpStatusFor(data.code);
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (status === 503) {
-    const hint = data.details?.retryAfterS;
-    headers['retry-after'] = String(typeof hint === 'number' ? Math.max(1, Math.ceil(hint)) : retryAfterS);
-  }
-  if (status === 401) headers['www-authenticate'] = 'Bearer';
-  return { status, headers, payload: JSON.stringify({ error: data.message, code: data.code }) };
-}
-
-/** Write an answer through fastify. */
-export function sendAnswer(reply: FastifyReply, a: HttpAnswer): FastifyReply {
+/** Write a serving-core answer through fastify. */
+export function sendAnswer(reply: FastifyReply, a: Answer): FastifyReply {
   return reply.code(a.status).headers(a.headers).send(a.payload);
 }
 

@@ -26,6 +26,8 @@ export interface PromMetricsOptions {
   pricePerCoreHour: number;
   /** Node's default process metrics (CPU, memory, event loop lag, GC) with the elmscale_ prefix. */
   defaultMetrics?: boolean;
+  /** Inference requests being served now (the admission limiter's count), read at scrape time. */
+  inflight?: () => number;
 }
 
 /**
@@ -43,8 +45,6 @@ export class PromMetrics implements ServingMetrics {
   private readonly cacheHits: FastCounter;
   private readonly cacheMisses: FastCounter;
   private readonly workerBusy: FastCounter;
-  /** Inference requests being served now; the HTTP route keeps it (and checks maxInflight against it). */
-  inflightRequests = 0;
   /** Per model: its series, looked up once per request by one Map.get. */
   private readonly children = new Map<string, ModelSeries>();
   private cpu0 = process.cpuUsage();
@@ -99,7 +99,7 @@ export class PromMetrics implements ServingMetrics {
     );
     this.cacheHits = new FastCounter('elmscale_cache_hits_total', 'Response cache hits.', ['model'], r);
     this.cacheMisses = new FastCounter('elmscale_cache_misses_total', 'Response cache misses.', ['model'], r);
-    const inflightNow = (): number => this.inflightRequests;
+    const inflightNow = o.inflight ?? ((): number => 0);
     new Gauge({
       name: 'elmscale_inflight_requests',
       help: 'Inference requests being served now (concurrent users).',

@@ -1,0 +1,307 @@
+import { ElmError } from '../core/errors.js';
+import { BALANCERS, type BalancerName } from './balancing/balancers.js';
+import type { NonFinitePolicy } from './protocol/request.js';
+import type { Scope } from './rest/auth.js';
+
+/**
+ * The server's configuration schema: every option once, with its flag, type, default, validation and description.
+ * The `serve` command's flags, the `--config` JSON file and `startServer`'s resolved options all derive from it,
+ * so a default or a limit is stated here and nowhere else.
+ */
+export interface ServerConfig {
+  host: string;
+  port: number;
+  token: string | undefined;
+  /** Scopes the token protects (`admin`, `inference`, `metrics`). */
+  protect: Scope[];
+  modelsDir: string | undefined;
+  modelFiles: { path: string; name?: string; version?: string }[];
+  workers: number;
+  balancer: BalancerName;
+  maxBatchRows: number;
+  maxQueueDelayUs: number;
+  adaptiveBatching: boolean;
+  maxQueueRows: number;
+  maxInflight: number;
+  bodyLimit: number;
+  maxRowsPerRequest: number;
+  nonFinite: NonFinitePolicy;
+  cache: boolean;
+  cacheBytes: number;
+  cacheEntries: number;
+  cacheTtlMs: number;
+  /** Byte budget of the reply level; undefined = the same as cacheBytes, 0 = reply level off. */
+  cacheReplyBytes: number | undefined;
+  retryAfterS: number;
+  pricePerCoreHour: number;
+  backend: string | undefined;
+  name: string;
+  logger: boolean;
+}
+
+type Kind = 'int' | 'number' | 'string' | 'boolean' | 'choice' | 'list' | 'files';
+
+export interface OptionSpec {
+  /** Commander flag text; a boolean that defaults to true is spelled `--no-…`. */
+  flag: string;
+  kind: Kind;
+  default: unknown;
+  description: string;
+  min?: number;
+  max?: number;
+  choices?: readonly string[];
+  /** Environment variable read when neither the flag nor the config file sets the option. */
+  env?: string;
+  /** Printed instead of the value in help and logs (secrets). */
+  secret?: boolean;
+}
+
+const MiB = 1024 * 1024;
+
+export const SERVER_SCHEMA: { readonly [K in keyof ServerConfig]: OptionSpec } = {
+  host: {
+    flag: '--host <host>',
+    kind: 'string',
+    default: '127.0.0.1',
+    description: 'interface to listen on (non-loopback needs --token)',
+  },
+  port: { flag: '--port <n>', kind: 'int', default: 8000, min: 0, max: 65535, description: 'port (0 = a free one)' },
+  token: {
+    flag: '--token <token>',
+    kind: 'string',
+    default: undefined,
+    env: 'ELMSCALE_TOKEN',
+    secret: true,
+    description: 'bearer token for the protected scopes',
+  },
+  protect: {
+    flag: '--protect <scopes>',
+    kind: 'list',
+    default: ['admin'],
+    choices: ['admin', 'inference', 'metrics'],
+    description: 'comma-separated scopes the token protects: admin, inference, metrics',
+  },
+  modelsDir: {
+    flag: '--models <dir>',
+    kind: 'string',
+    default: undefined,
+    description: 'model directory: <name>.elm or <name>/<version>/*.elm; the only place path loads read',
+  },
+  modelFiles: {
+    flag: '--model <file>',
+    kind: 'files',
+    default: [],
+    description: 'serve an .elm artifact (repeatable; name = file name)',
+  },
+  workers: {
+    flag: '--workers <n>',
+    kind: 'int',
+    default: 0,
+    min: 0,
+    max: 1024,
+    description: 'inference worker threads (0 = inline on the event loop)',
+  },
+  balancer: {
+    flag: '--balancer <name>',
+    kind: 'choice',
+    default: 'least-outstanding',
+    choices: Object.keys(BALANCERS),
+    description: 'how requests are spread over workers',
+  },
+  maxBatchRows: {
+    flag: '--max-batch-rows <n>',
+    kind: 'int',
+    default: 64,
+    min: 1,
+    description: 'dynamic batching: largest batch in rows (1 = off)',
+  },
+  maxQueueDelayUs: {
+    flag: '--max-queue-delay-us <n>',
+    kind: 'number',
+    default: 0,
+    min: 0,
+    description: 'dynamic batching: longest wait for a fuller batch, µs',
+  },
+  adaptiveBatching: {
+    flag: '--no-adaptive-batching',
+    kind: 'boolean',
+    default: true,
+    description: 'always batch up to --max-batch-rows (default: cap at the cheapest size measured)',
+  },
+  maxQueueRows: {
+    flag: '--max-queue-rows <n>',
+    kind: 'int',
+    default: 4096,
+    min: 1,
+    description: 'rows waiting per model version before 503',
+  },
+  maxInflight: {
+    flag: '--max-inflight <n>',
+    kind: 'int',
+    default: 4096,
+    min: 1,
+    description: 'concurrent inference requests before 503',
+  },
+  bodyLimit: {
+    flag: '--body-limit <bytes>',
+    kind: 'int',
+    default: 16 * MiB,
+    min: 1,
+    description: 'largest request body',
+  },
+  maxRowsPerRequest: {
+    flag: '--max-rows-per-request <n>',
+    kind: 'int',
+    default: 4096,
+    min: 1,
+    description: 'largest batch one request may carry',
+  },
+  nonFinite: {
+    flag: '--non-finite <policy>',
+    kind: 'choice',
+    default: 'reject',
+    choices: ['reject', 'allow'],
+    description: 'NaN/Infinity in inputs',
+  },
+  cache: { flag: '--no-cache', kind: 'boolean', default: true, description: 'disable the response cache' },
+  cacheBytes: {
+    flag: '--cache-bytes <n>',
+    kind: 'int',
+    default: 64 * MiB,
+    min: 0,
+    description: 'response cache byte budget (tensor level)',
+  },
+  cacheEntries: {
+    flag: '--cache-entries <n>',
+    kind: 'int',
+    default: 100_000,
+    min: 1,
+    description: 'response cache entry limit, per level',
+  },
+  cacheTtlMs: {
+    flag: '--cache-ttl-ms <n>',
+    kind: 'number',
+    default: 60_000,
+    min: 0,
+    description: 'response cache time to live, ms',
+  },
+  cacheReplyBytes: {
+    flag: '--cache-reply-bytes <n>',
+    kind: 'int',
+    default: undefined,
+    min: 0,
+    description: 'byte budget of the reply level (exact request bytes → reply; default = --cache-bytes, 0 = off)',
+  },
+  retryAfterS: {
+    flag: '--retry-after <s>',
+    kind: 'number',
+    default: 1,
+    min: 0,
+    description: 'Retry-After hint on 503 answers, seconds',
+  },
+  pricePerCoreHour: {
+    flag: '--price-per-core-hour <x>',
+    kind: 'number',
+    default: 0.05,
+    min: 0,
+    description: 'price of one core-hour, for the cost-per-query metrics',
+  },
+  backend: {
+    flag: '--backend <name>',
+    kind: 'string',
+    default: undefined,
+    env: 'ELMSCALE_BACKEND',
+    description: 'numeric backend for inference (wasm | js)',
+  },
+  name: { flag: '--name <name>', kind: 'string', default: 'elmscale', description: 'server name reported by GET /v2' },
+  logger: { flag: '--log', kind: 'boolean', default: false, description: 'log every request (fastify/pino) to stdout' },
+};
+
+export const SERVER_DEFAULTS: Readonly<ServerConfig> = Object.fromEntries(
+  Object.entries(SERVER_SCHEMA).map(([k, s]) => [k, s.default]),
+) as unknown as ServerConfig;
+
+const invalid = (key: string, why: string): ElmError =>
+  new ElmError('ELM_ERR_INVALID_ARGUMENT', `${key} ${why}`, { option: key });
+
+/** Check one value against its spec and return it in its canonical form (lists and file entries normalised). */
+export function checkOption(key: keyof ServerConfig, value: unknown): unknown {
+  const s = SERVER_SCHEMA[key];
+  if (value === undefined) return undefined;
+  switch (s.kind) {
+    case 'int':
+    case 'number': {
+      if (typeof value !== 'number' || !Number.isFinite(value))
+        throw invalid(key, `must be a number, got ${show(s, value)}`);
+      if (s.kind === 'int' && !Number.isInteger(value)) throw invalid(key, `must be an integer, got ${value}`);
+      if (s.min !== undefined && value < s.min) throw invalid(key, `must be ≥ ${s.min}, got ${value}`);
+      if (s.max !== undefined && value > s.max) throw invalid(key, `must be ≤ ${s.max}, got ${value}`);
+      return value;
+    }
+    case 'string':
+      if (typeof value !== 'string') throw invalid(key, `must be a string, got ${show(s, value)}`);
+      return value;
+    case 'boolean':
+      if (typeof value !== 'boolean') throw invalid(key, `must be true or false, got ${show(s, value)}`);
+      return value;
+    case 'choice':
+      if (typeof value !== 'string' || !s.choices!.includes(value)) {
+        throw invalid(key, `must be one of ${s.choices!.join(' | ')}, got ${show(s, value)}`);
+      }
+      return value;
+    case 'list': {
+      const items =
+        typeof value === 'string'
+          ? value
+              .split(',')
+              .map((x) => x.trim())
+              .filter(Boolean)
+          : value;
+      if (!Array.isArray(items)) throw invalid(key, `must be a list, got ${show(s, value)}`);
+      for (const x of items) {
+        if (typeof x !== 'string' || (s.choices && !s.choices.includes(x))) {
+          throw invalid(key, `must list values of ${s.choices?.join(', ') ?? 'text'}, got ${show(s, x)}`);
+        }
+      }
+      return [...new Set(items as string[])];
+    }
+    case 'files': {
+      const items = Array.isArray(value) ? value : [value];
+      return items.map((x) => {
+        if (typeof x === 'string' && x.length > 0) return { path: x };
+        if (typeof x === 'object' && x !== null && typeof (x as { path?: unknown }).path === 'string') return x;
+        throw invalid(key, `entries must be paths or {path, name?, version?}, got ${show(s, x)}`);
+      });
+    }
+  }
+}
+
+function show(s: OptionSpec, v: unknown): string {
+  return s.secret ? '(hidden)' : (JSON.stringify(v) ?? String(v));
+}
+
+/**
+ * Resolve options in order of precedence — given values, then `env`, then the schema's defaults — and validate
+ * every one. Unknown keys are an error (a misspelt option in a config file must not be silently ignored).
+ */
+export function resolveConfig(
+  given: Partial<Record<string, unknown>>,
+  env: Readonly<Record<string, string | undefined>> = {},
+  extraKeys: readonly string[] = [],
+): ServerConfig {
+  for (const k of Object.keys(given)) {
+    if (!(k in SERVER_SCHEMA) && !extraKeys.includes(k)) {
+      throw new ElmError('ELM_ERR_INVALID_ARGUMENT', `unknown option "${k}"`, { option: k });
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, s] of Object.entries(SERVER_SCHEMA) as [keyof ServerConfig, OptionSpec][]) {
+    let v = given[k];
+    if (v === undefined && s.env !== undefined) {
+      const e = env[s.env];
+      if (e !== undefined && e.length > 0) v = e;
+    }
+    out[k] = v === undefined ? s.default : checkOption(k, v);
+  }
+  return out as unknown as ServerConfig;
+}

@@ -11,6 +11,21 @@ export interface Scheduler {
   after(us: number, fn: () => void): () => void;
 }
 
+/**
+ * The scheduler for runtimes with only web-standard timers (fetch runtimes, browsers): performance.now, and
+ * setTimeout(0) as the deferral, which lets requests already delivered in this turn join the batch.
+ */
+export const webScheduler: Scheduler = {
+  nowUs: () => performance.now() * 1000,
+  defer: (fn) => {
+    setTimeout(fn, 0);
+  },
+  after: (us, fn) => {
+    const t = setTimeout(fn, Math.max(0, Math.ceil(us / 1000)));
+    return () => clearTimeout(t);
+  },
+};
+
 /** A manual scheduler for tests: time advances only through advance(); deferred work runs on flush(). */
 export class ManualScheduler implements Scheduler {
   private t = 0;

@@ -8,7 +8,7 @@ import { ELM } from '../../src/models/elm.js';
 import { InlineExecutor } from '../../src/serving/executor.js';
 import { createServingContext } from '../../src/serving/rest/context.js';
 import { InferenceService } from '../../src/serving/service.js';
-import { nodeScheduler } from '../../src/adapters/node/serving/runtime.js';
+import { webScheduler } from '../../src/serving/scheduler.js';
 import { blobs } from '../helpers/toy-data.js';
 import { fixtures, inferBody, row } from './helpers.js';
 import { oipHttpSuite, type StartServed } from './http-suite.js';
@@ -45,7 +45,7 @@ describe('fetch adapter over plain Request objects (no socket, no Node server)',
   before(async () => {
     fx = await fixtures();
     // Only platform-free pieces: a fetch runtime (Deno, Bun, a worker) would assemble exactly this.
-    service = new InferenceService({ executor: new InlineExecutor(), scheduler: nodeScheduler, wallMs: Date.now });
+    service = new InferenceService({ executor: new InlineExecutor(), scheduler: webScheduler, wallMs: Date.now });
     await service.load('digits', { model: fx.model });
     handler = createFetchHandler(createServingContext({ service, token: 't0ken', protect: ['admin', 'metrics'] }));
   });

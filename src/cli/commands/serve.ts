@@ -26,7 +26,8 @@ function describe(spec: OptionSpec): string {
     spec.kind === 'boolean' || d === undefined || (Array.isArray(d) && d.length === 0)
       ? ''
       : ` (default: ${Array.isArray(d) ? d.join(',') : String(d)})`;
-  return `${spec.description}${shown}${spec.env ? ` [env ${spec.env}]` : ''}`;
+  const choices = spec.kind === 'choice' ? ` (${spec.choices!.join(' | ')})` : '';
+  return `${spec.description}${choices}${shown}${spec.env ? ` [env ${spec.env}]` : ''}`;
 }
 
 /** Parse a flag's text into the schema's type; range and choice checks are the schema's (checkOption). */

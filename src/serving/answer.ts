@@ -4,6 +4,7 @@ import { httpStatusFor } from './protocol/status.js';
 /**
  * A complete answer of the serving core, independent of the transport that delivers it: an HTTP status (NATS and
  * gRPC adapters map it to their own status fields), headers with lower-case names, and the payload exactly as sent.
+ * Answers are immutable: the reply cache hands the same object to every hit.
  */
 export interface Answer {
   status: number;

@@ -88,7 +88,7 @@ export class InferPipeline {
       const r = service.replyLookup(entry, raw, extra);
       if (r?.hit) {
         this.succeeded(entry, t0);
-        return inferAnswer(r.hit.payload, r.hit.contentType, r.hit.headerLength);
+        return r.hit.answer;
       }
       replyAt = r;
     }
@@ -111,16 +111,10 @@ export class InferPipeline {
       contentType = BINARY_TYPE;
       payload = concatBytes([head, ...shaped.binary]);
     }
-    if (replyAt !== undefined && raw !== undefined) {
-      service.replyStore(entry, replyAt, {
-        request: raw.slice(),
-        extra,
-        payload,
-        contentType,
-        ...(headerLength !== undefined ? { headerLength } : {}),
-      });
-    }
-    return inferAnswer(payload, contentType, headerLength);
+    const answer = inferAnswer(payload, contentType, headerLength);
+    if (replyAt !== undefined && raw !== undefined)
+      service.replyStore(entry, replyAt, { request: raw.slice(), extra, answer });
+    return answer;
   }
 
   private succeeded(entry: ModelEntry, t0: number): void {

@@ -1,18 +1,17 @@
+import type { Answer } from '../answer.js';
+
 /**
- * First-level cache entry: a complete serialised reply, keyed by the exact request bytes (plus whatever else shapes
- * the reply: content type, framing headers). Identical request → identical reply, so a hit skips parsing, batching
- * and serialisation. The request bytes are kept and compared on every hit, so a hash collision can only miss.
+ * First-level cache entry: a complete answer, keyed by the exact request bytes (plus whatever else shapes the
+ * reply: content type, framing). Identical request → identical answer, so a hit skips parsing, batching and
+ * serialisation. The request bytes are kept and compared on every hit, so a hash collision can only miss.
  */
 export interface CachedReply {
   /** The request body the reply answers (a private copy). */
   request: Uint8Array;
   /** What besides the body made the reply (compared on a hit, like the body). */
   extra: string;
-  /** The payload exactly as sent: a JSON string, or JSON head + binary tensors. */
-  payload: string | Uint8Array;
-  contentType: string;
-  /** Inference-Header-Content-Length of a binary reply. */
-  headerLength?: string;
+  /** The answer exactly as sent (payload: a JSON string, or JSON head + binary tensors). */
+  answer: Answer;
 }
 
 /**
@@ -27,7 +26,7 @@ export function replyBytes(r: CachedReply): number {
   return (
     r.request.byteLength +
     r.extra.length * 2 +
-    (typeof r.payload === 'string' ? r.payload.length * 2 : r.payload.byteLength)
+    (typeof r.answer.payload === 'string' ? r.answer.payload.length * 2 : r.answer.payload.byteLength)
   );
 }
 

@@ -27,6 +27,8 @@ export const ERROR_CODES = {
   ELM_ERR_TIMEOUT: 'The request exceeded its timeout before it was computed.',
   ELM_ERR_UNAUTHORIZED: 'The endpoint requires a valid bearer token.',
   ELM_ERR_FORBIDDEN_PATH: 'An artifact path escapes the configured model directory.',
+  ELM_ERR_CROSS_SITE: 'A request from another site (Origin, or a Host that is not this server) was refused.',
+  ELM_ERR_UNSUPPORTED_MEDIA_TYPE: 'The request body has a content type this endpoint does not accept.',
   ELM_ERR_UNSUPPORTED: 'The feature or datatype is not supported.',
   ELM_ERR_WORKER_FAILED: 'An inference worker crashed and the retry also failed.',
   ELM_ERR_INTERNAL: 'An unexpected internal error.',

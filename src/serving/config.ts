@@ -14,6 +14,10 @@ export interface ServerConfig {
   token: string | undefined;
   /** Scopes the token protects (`admin`, `inference`, `metrics`). */
   protect: Scope[];
+  /** Origins whose pages may call inference and metrics routes ("*" = any); admin stays same-origin. */
+  allowOrigins: string[];
+  /** Host header values accepted besides loopback names, when bound to loopback (DNS-rebinding guard). */
+  allowHosts: string[];
   modelsDir: string | undefined;
   modelFiles: { path: string; name?: string; version?: string }[];
   workers: number;
@@ -80,6 +84,20 @@ export const SERVER_SCHEMA: { readonly [K in keyof ServerConfig]: OptionSpec } =
     default: ['admin'],
     choices: ['admin', 'inference', 'metrics'],
     description: 'comma-separated scopes the token protects: admin, inference, metrics',
+  },
+  allowOrigins: {
+    flag: '--allow-origin <origins>',
+    kind: 'list',
+    default: [],
+    description:
+      'comma-separated origins whose pages may call inference and metrics routes ("*" = any); admin routes stay same-origin',
+  },
+  allowHosts: {
+    flag: '--allow-host <hosts>',
+    kind: 'list',
+    default: [],
+    description:
+      'comma-separated Host names accepted besides loopback ones when bound to loopback (DNS-rebinding guard)',
   },
   modelsDir: {
     flag: '--models <dir>',

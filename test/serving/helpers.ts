@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { loadDataSpec } from '../../src/adapters/node/data-files.js';
 import { servingBackend } from '../../src/adapters/node/serving/runtime.js';
 import { ELM } from '../../src/models/elm.js';
@@ -100,4 +101,29 @@ export function binaryInferRequest(rows: number[][]): {
     headLength: head.length,
     headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(head.length) },
   };
+}
+
+/** A request with headers fetch() would not let us set (Host), over node:http. */
+export function rawRequest(
+  url: string,
+  o: { method?: string; headers?: Record<string, string>; body?: string },
+): Promise<{ status: number; json: Json }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: o.method ?? 'GET', headers: o.headers ?? {} }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => {
+        let json: Json;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = text;
+        }
+        resolve({ status: res.statusCode ?? 0, json });
+      });
+    });
+    req.on('error', reject);
+    req.end(o.body);
+  });
 }

@@ -9,7 +9,7 @@ import { ModelCodecs } from '../../src/models/artifact/codecs.js';
 import type { Model } from '../../src/models/model.js';
 import { InlineExecutor, type Executor } from '../../src/serving/executor.js';
 import type { InferenceService } from '../../src/serving/service.js';
-import { binaryInferRequest, close, fixtures, get, inferBody, post, row } from './helpers.js';
+import { binaryInferRequest, close, fixtures, get, inferBody, post, rawRequest, row } from './helpers.js';
 
 const codecs = new ModelCodecs();
 
@@ -275,6 +275,41 @@ export function oipHttpSuite(transport: string, startServer: StartServed): void 
       const ok = await post(`${url}/v2/repository/index`, '{}', auth);
       assert.equal(ok.status, 200);
       assert.ok(ok.json.some((e: { name: string; state: string }) => e.name === 'versioned' && e.state === 'READY'));
+    });
+
+    it('refuses cross-site pages and DNS rebinding; plain clients and same-origin pages pass', async () => {
+      const unload = (headers: Record<string, string>) =>
+        post(`${url}/v2/repository/models/digits/unload`, '{}', { ...auth, ...headers });
+      for (const h of [
+        { origin: 'http://evil.example' },
+        { origin: 'null' },
+        { 'sec-fetch-site': 'cross-site' },
+        { origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' },
+      ] as Record<string, string>[]) {
+        const r = await unload(h);
+        assert.equal(r.status, 403, JSON.stringify(h));
+        assert.equal(r.json.code, 'ELM_ERR_CROSS_SITE');
+      }
+      assert.equal((await get(`${url}/v2/models/digits`)).status, 200, 'the model is still loaded');
+      // A simple (no-preflight) text/plain POST cannot reach an admin route, even same-origin with the token.
+      const plain = await post(`${url}/v2/repository/index`, '{}', { ...auth, 'content-type': 'text/plain' });
+      assert.equal(plain.status, 415);
+      assert.equal(plain.json.code, 'ELM_ERR_UNSUPPORTED_MEDIA_TYPE');
+      // A cross-site page cannot even run inference (it could read nothing, but it would spend our CPU).
+      const x = await infer('digits', inferBody([row(fx.data, 0)]), { origin: 'https://evil.example' });
+      assert.equal(x.status, 403);
+      // Same origin: the demo page posting to its own server.
+      const host = new URL(url).host;
+      const same = await infer('digits', inferBody([row(fx.data, 0)]), { origin: `http://${host}` });
+      assert.equal(same.status, 200);
+      // DNS rebinding: the right address, a foreign Host name.
+      const rebound = await rawRequest(`${url}/v2/models`, { headers: { host: 'evil.example:8000' } });
+      assert.equal(rebound.status, 403);
+      assert.equal(rebound.json.code, 'ELM_ERR_CROSS_SITE');
+      assert.equal(
+        (await rawRequest(`${url}/v2/models`, { headers: { host: `localhost:${new URL(url).port}` } })).status,
+        200,
+      );
     });
 
     it('loads from the model directory, refuses escaping paths, loads uploads, unloads', async () => {

@@ -15,7 +15,10 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'ELM_ERR_UNAUTHORIZED':
       return 401;
     case 'ELM_ERR_FORBIDDEN_PATH':
+    case 'ELM_ERR_CROSS_SITE':
       return 403;
+    case 'ELM_ERR_UNSUPPORTED_MEDIA_TYPE':
+      return 415;
     case 'ELM_ERR_MODEL_EXISTS':
       return 409;
     case 'ELM_ERR_UNSUPPORTED':

@@ -6,6 +6,7 @@ import { InferPipeline } from '../pipeline.js';
 import type { NonFinitePolicy } from '../protocol/request.js';
 import type { InferenceService } from '../service.js';
 import { Authorizer, type Scope } from './auth.js';
+import { SitePolicy, type SiteOptions } from './site.js';
 
 /** Where an artifact to load comes from: its bytes, or a path inside the server's model directory. */
 export type ArtifactSource = { bytes: Uint8Array } | { path: string };
@@ -25,6 +26,8 @@ export interface ServingContext {
   pipeline: InferPipeline;
   admission: AdmissionLimiter;
   auth: Authorizer;
+  /** Which requests from browser pages are refused (cross-site, DNS rebinding). */
+  site: SitePolicy;
   /** Server name reported by GET /v2. */
   name: string;
   retryAfterS: number;
@@ -45,6 +48,8 @@ export interface ServingContextOptions {
   name?: string;
   token?: string | undefined;
   protect?: readonly Scope[] | undefined;
+  /** Cross-site policy (default: Origin checks on, Host check off — a fetch runtime may sit behind any name). */
+  site?: SiteOptions;
   maxInflight?: number;
   /** Share an admission limiter (its count feeds the in-flight gauge); default one of maxInflight. */
   admission?: AdmissionLimiter;
@@ -78,6 +83,7 @@ export function createServingContext(o: ServingContextOptions): ServingContext {
     pipeline,
     admission,
     auth: new Authorizer({ token: o.token, protect: o.protect }),
+    site: new SitePolicy(o.site),
     name: o.name ?? d.name,
     retryAfterS,
     bodyLimit: o.bodyLimit ?? d.bodyLimit,

@@ -11,9 +11,9 @@ export function restRoutes(ctx: ServingContext): Route[] {
 }
 
 /**
- * Run a matched route: check its scope's token, call it, turn any failure into a coded OIP error answer. Adapters
- * whose framework has its own hooks (fastify) may check auth there instead and call `route.handle` through
- * `guarded` with `skipAuth`.
+ * Run a matched route: check its scope's token, refuse cross-site requests, call it, and turn any failure into a
+ * coded OIP error answer. Adapters whose framework has its own hooks (fastify) check the token there and pass
+ * `skipAuth`.
  */
 export async function runRoute(
   ctx: ServingContext,
@@ -23,6 +23,7 @@ export async function runRoute(
 ): Promise<Answer> {
   try {
     if (!skipAuth) ctx.auth.check(route.scope, req.header('authorization'));
+    ctx.site.check(route, req);
     return await route.handle(req);
   } catch (e) {
     return errorAnswer(e, ctx.retryAfterS);

@@ -9,7 +9,13 @@ import { resolveConfig } from '../../../serving/config.js';
 import { InlineExecutor, type Executor } from '../../../serving/executor.js';
 import { createServingContext } from '../../../serving/rest/context.js';
 import { InferenceService } from '../../../serving/service.js';
-import { PROGRAM_ONLY_OPTIONS, type ResolvedOptions, type ServerContext, type ServerOptions } from '../http/options.js';
+import {
+  isLoopback,
+  PROGRAM_ONLY_OPTIONS,
+  type ResolvedOptions,
+  type ServerContext,
+  type ServerOptions,
+} from '../http/options.js';
 import { WorkerPool } from '../workers/pool.js';
 import { STRATEGY_CODECS_MODULE } from '../workers/strategy-codecs.js';
 import { decodeArtifact, isDirectory, readArtifact, resolveInside, scanModelsDir } from './model-store.js';
@@ -138,6 +144,7 @@ export async function buildServing(options: ServerOptions = {}): Promise<Serving
     name: o.name,
     token: o.token,
     protect: o.protect,
+    site: { checkHost: isLoopback(o.host), allowHosts: o.allowHosts, allowOrigins: o.allowOrigins },
     nonFinite: o.nonFinite,
     maxRowsPerRequest: o.maxRowsPerRequest,
     retryAfterS: o.retryAfterS,

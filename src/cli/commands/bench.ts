@@ -3,10 +3,10 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import type { Command } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
 import { ElmError } from '../../core/errors.js';
-import { startChildServer, type ChildServer } from '../../adapters/node/loadgen/server.js';
-import { runSweep } from '../../adapters/node/loadgen/session.js';
-import { isLoopbackHost, parseTarget, waitReady } from '../../adapters/node/loadgen/control.js';
-import { compareResults, parseCompare, type ConfigSpec } from '../../serving/loadtest/compare.js';
+import { startChildServer, type ChildServer } from '../../adapters/node/loadtest/server.js';
+import { runSweep } from '../../adapters/node/loadtest/session.js';
+import { isLoopbackHost, parseTarget, waitReady } from '../../adapters/node/loadtest/control.js';
+import { compareResults, parseCompare, type ConfigSpec } from '../../loadtest/compare.js';
 import {
   FULL_PLAN,
   QUICK_PLAN,
@@ -15,11 +15,11 @@ import {
   validatePlan,
   type SweepMode,
   type SweepPlan,
-} from '../../serving/loadtest/plan.js';
-import { renderReport } from '../../serving/loadtest/report.js';
-import { fmtNum } from '../../serving/loadtest/svg.js';
-import { formatComparison, formatResult, stepRow } from '../../serving/loadtest/table.js';
-import { DEFAULT_SLO, type BenchResult, type SloOptions } from '../../serving/loadtest/types.js';
+} from '../../loadtest/plan.js';
+import { renderReport } from '../../loadtest/report.js';
+import { fmtNum } from '../../loadtest/svg.js';
+import { formatComparison, formatResult, stepRow } from '../../loadtest/table.js';
+import { DEFAULT_SLO, type BenchResult, type SloOptions } from '../../loadtest/types.js';
 import { EXIT, num, printJson } from '../output.js';
 import type { SetExit } from './index.js';
 

@@ -1,5 +1,5 @@
-import { Histogram } from '../../../serving/loadtest/histogram.js';
-import type { ClientStep, StepSpec } from '../../../serving/loadtest/types.js';
+import { Histogram } from '../../../loadtest/histogram.js';
+import type { ClientStep, StepSpec } from '../../../loadtest/types.js';
 import { RawConnection, type OnResponse } from './connection.js';
 
 export interface RunTarget {

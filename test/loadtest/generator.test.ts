@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { chunkedComplete, requestBytes } from '../../src/adapters/node/loadtest/connection.js';
-import { parseTarget } from '../../src/adapters/node/loadtest/control.js';
+import { parseTarget } from '../../src/loadtest/target.js';
 import { runStep } from '../../src/adapters/node/loadtest/runner.js';
 import { runSweep } from '../../src/adapters/node/loadtest/session.js';
 import { FULL_PLAN } from '../../src/loadtest/plan.js';

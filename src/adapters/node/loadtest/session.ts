@@ -4,8 +4,9 @@ import { SweepPlanner, type SweepPlan } from '../../../loadtest/plan.js';
 import { serverStep, snapshot, type ServerSnapshot } from '../../../loadtest/prom.js';
 import { meetsSlo, sloAnswer } from '../../../loadtest/slo.js';
 import type { BenchResult, SloOptions, StepResult, StepSpec } from '../../../loadtest/types.js';
+import { parseTarget, type Target } from '../../../loadtest/target.js';
 import { requestBytes } from './connection.js';
-import { getJson, parseTarget, pickModel, scrapeMetrics, type Target } from './control.js';
+import { getJson, pickModel, scrapeMetrics } from './control.js';
 import { runStep } from './runner.js';
 
 export interface SweepOptions {

@@ -1,17 +1,19 @@
 // The dependency rule from DESIGN.md, enforced here rather than in review:
-//   core ← numeric ← models ← strategies ← serving; knowledge depends on core and numeric;
+//   core ← numeric ← models ← strategies ← serving; knowledge depends on core and numeric; loadtest on core only
+//   (and no layer below adapters/ and cli/ imports loadtest);
 //   only adapters/ (and cli/, bench/, test/) may import node:* or touch DOM globals; nothing imports adapters.
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'crypto', 'worker_threads', 'http', 'url', 'zlib', 'child_process'];
 const above = {
-  core: ['numeric', 'models', 'data', 'strategies', 'serving', 'knowledge', 'adapters', 'cli'],
-  numeric: ['models', 'data', 'strategies', 'serving', 'knowledge', 'adapters', 'cli'],
-  data: ['models', 'strategies', 'serving', 'knowledge', 'adapters', 'cli'],
-  models: ['strategies', 'serving', 'knowledge', 'adapters', 'cli'],
-  strategies: ['serving', 'knowledge', 'adapters', 'cli'],
-  knowledge: ['models', 'strategies', 'serving', 'adapters', 'cli'],
-  serving: ['knowledge', 'adapters', 'cli'],
+  core: ['numeric', 'models', 'data', 'strategies', 'serving', 'knowledge', 'loadtest', 'adapters', 'cli'],
+  numeric: ['models', 'data', 'strategies', 'serving', 'knowledge', 'loadtest', 'adapters', 'cli'],
+  data: ['models', 'strategies', 'serving', 'knowledge', 'loadtest', 'adapters', 'cli'],
+  models: ['strategies', 'serving', 'knowledge', 'loadtest', 'adapters', 'cli'],
+  strategies: ['serving', 'knowledge', 'loadtest', 'adapters', 'cli'],
+  knowledge: ['models', 'strategies', 'serving', 'loadtest', 'adapters', 'cli'],
+  serving: ['knowledge', 'loadtest', 'adapters', 'cli'],
+  loadtest: ['numeric', 'models', 'data', 'strategies', 'serving', 'knowledge', 'adapters', 'cli'],
 };
 const domGlobals = ['window', 'document', 'navigator', 'localStorage', 'indexedDB', 'fetch', 'process', 'Buffer', 'require'];
 

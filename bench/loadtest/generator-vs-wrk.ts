@@ -2,7 +2,7 @@
  * Is the load generator the bottleneck? Side by side on a no-op HTTP endpoint (a node http server in a child process
  * answering a 12-byte JSON body), the same connection counts and duration, interleaved rounds:
  *   - wrk (Debian's /usr/bin/wrk, C, epoll, 1 thread),
- *   - elmscale's generator (raw keep-alive sockets, src/adapters/node/loadgen/runner.ts), closed loop,
+ *   - elmscale's generator (raw keep-alive sockets, src/adapters/node/loadtest/runner.ts), closed loop,
  *   - a plain node http.Agent keep-alive client (the alternative we measured before choosing raw sockets).
  * Prints req/s of each and the ratio ours/wrk (target ≥ 0.80); writes bench/results/loadtest-generator.json.
  *   node dist/bench/loadtest/generator-vs-wrk.js [--quick]
@@ -11,8 +11,8 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg } from 'node:os';
-import { requestBytes } from '../../src/adapters/node/loadgen/connection.js';
-import { runStep } from '../../src/adapters/node/loadgen/runner.js';
+import { requestBytes } from '../../src/adapters/node/loadtest/connection.js';
+import { runStep } from '../../src/adapters/node/loadtest/runner.js';
 import { median, writeResult } from '../kernels/util.js';
 
 const WRK = '/usr/bin/wrk';

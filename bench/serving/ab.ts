@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { readFile, rm, mkdtemp, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ELMSCALE_BIN, startChildServer } from '../../src/adapters/node/loadgen/server.js';
+import { ELMSCALE_BIN, startChildServer } from '../../src/adapters/node/loadtest/server.js';
 import { loadDataSpec } from '../../src/adapters/node/data-files.js';
 import { trainDemoModels } from '../../src/adapters/node/serving/demo-models.js';
 import { servingBackend } from '../../src/adapters/node/serving/runtime.js';

@@ -12,7 +12,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startChildServer } from '../../src/adapters/node/loadgen/server.js';
+import { startChildServer } from '../../src/adapters/node/loadtest/server.js';
 import { trainDemoModels } from '../../src/adapters/node/serving/demo-models.js';
 import { servingBackend } from '../../src/adapters/node/serving/runtime.js';
 import { ModelCodecs } from '../../src/models/artifact/codecs.js';

@@ -11,5 +11,4 @@ export * from './moe/gate.js';
 export * from './moe/kmeans.js';
 export * from './moe/mixture.js';
 export * from './moe/train.js';
-export * from './report.js';
 export * from './usage-metrics.js';

@@ -1,20 +1,18 @@
+import { STRATEGY_METRICS } from '../core/metric-catalogue.js';
 import type { Model } from '../models/model.js';
 import { isCompositeModel } from './composite.js';
 
-/** One metric sample, ready for a Prometheus gauge: elmscale_<metric>{labels} value. */
+/** One metric sample, ready for a Prometheus gauge: `metric` is a catalogue name (STRATEGY_METRICS). */
 export interface MetricSample {
   metric: string;
   labels: Record<string, string>;
   value: number;
 }
 
-export const STRATEGY_METRICS: Record<string, string> = {
-  elmscale_member_rows_total: 'Rows each member of a router/mixture computed (router: answered).',
-  elmscale_member_share_ratio:
-    'Share of queries per member (router: share answered by small/large; moe: experts activated per query).',
-  elmscale_model_queries_total: 'Rows predicted by a composite model since it was loaded.',
-  elmscale_model_flops_per_query: 'Multiply-adds per query actually spent (composites: measured; others: flopsPerRow).',
-};
+/** The metrics these samples feed (names, types, labels, help): entries of the one metric catalogue. */
+export { STRATEGY_METRICS };
+
+const { memberRows, memberShare, modelQueries, modelFlopsPerQuery } = STRATEGY_METRICS;
 
 /**
  * Per-member traffic and compute per query of served models — platform-free, so any metrics adapter (the Node
@@ -28,20 +26,20 @@ export function strategyMetricSamples(
   for (const e of entries) {
     const base = { model: e.name, version: e.version };
     if (!isCompositeModel(e.model)) {
-      out.push({ metric: 'elmscale_model_flops_per_query', labels: base, value: e.model.flopsPerRow });
+      out.push({ metric: modelFlopsPerQuery.name, labels: base, value: e.model.flopsPerRow });
       continue;
     }
     const u = e.model.usage();
-    out.push({ metric: 'elmscale_model_queries_total', labels: base, value: u.queries });
+    out.push({ metric: modelQueries.name, labels: base, value: u.queries });
     out.push({
-      metric: 'elmscale_model_flops_per_query',
+      metric: modelFlopsPerQuery.name,
       labels: base,
       value: u.queries > 0 ? u.flops / u.queries : e.model.flopsPerRow,
     });
     for (const m of u.members) {
       const labels = { ...base, member: m.role };
-      out.push({ metric: 'elmscale_member_rows_total', labels, value: m.rows });
-      out.push({ metric: 'elmscale_member_share_ratio', labels, value: m.share });
+      out.push({ metric: memberRows.name, labels, value: m.rows });
+      out.push({ metric: memberShare.name, labels, value: m.share });
     }
   }
   return out;

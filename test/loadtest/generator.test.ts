@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { chunkedComplete, requestBytes } from '../../src/adapters/node/loadgen/connection.js';
-import { parseTarget } from '../../src/adapters/node/loadgen/control.js';
-import { runStep } from '../../src/adapters/node/loadgen/runner.js';
-import { runSweep } from '../../src/adapters/node/loadgen/session.js';
-import { FULL_PLAN } from '../../src/serving/loadtest/plan.js';
-import type { StepSpec } from '../../src/serving/loadtest/types.js';
+import { chunkedComplete, requestBytes } from '../../src/adapters/node/loadtest/connection.js';
+import { parseTarget } from '../../src/loadtest/target.js';
+import { runStep } from '../../src/adapters/node/loadtest/runner.js';
+import { runSweep } from '../../src/adapters/node/loadtest/session.js';
+import { FULL_PLAN } from '../../src/loadtest/plan.js';
+import type { StepSpec } from '../../src/loadtest/types.js';
 import { startSynthetic, type Synthetic } from './synthetic-server.js';
 
 const closed = (c: number, durationMs = 400, warmupMs = 100): StepSpec => ({

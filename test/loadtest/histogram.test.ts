@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Xoshiro128 } from '../../src/core/prng.js';
-import { Histogram, bucketHigh, bucketIndex, bucketLow } from '../../src/serving/loadtest/histogram.js';
+import { Histogram, bucketHigh, bucketIndex, bucketLow } from '../../src/loadtest/histogram.js';
 
 /** Exact percentile the HdrHistogram way (nearest rank, round half up), for comparison. */
 function exactPercentile(sorted: number[], p: number): number {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isElmError } from '../../src/core/errors.js';
-import { compareResults, parseCompare } from '../../src/serving/loadtest/compare.js';
-import { FULL_PLAN, QUICK_PLAN, SweepPlanner, parseLevels, type SweepPlan } from '../../src/serving/loadtest/plan.js';
-import { parsePrometheus, serverStep, snapshot, sumMetric } from '../../src/serving/loadtest/prom.js';
-import { meetsSlo, sloAnswer } from '../../src/serving/loadtest/slo.js';
-import { DEFAULT_SLO, type BenchResult, type StepResult, type StepSpec } from '../../src/serving/loadtest/types.js';
+import { compareResults, parseCompare } from '../../src/loadtest/compare.js';
+import { FULL_PLAN, QUICK_PLAN, SweepPlanner, parseLevels, type SweepPlan } from '../../src/loadtest/plan.js';
+import { parsePrometheus, serverStep, snapshot, sumMetric } from '../../src/loadtest/prom.js';
+import { meetsSlo, sloAnswer } from '../../src/loadtest/slo.js';
+import { DEFAULT_SLO, type BenchResult, type StepResult, type StepSpec } from '../../src/loadtest/types.js';
 
 const NULL_SERVER = serverStep(undefined, undefined, { pricePerCoreHour: 1, cores: 1, answered: 0 });
 

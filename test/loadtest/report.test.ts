@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildBodies, inputsFromMetadata } from '../../src/serving/loadtest/payload.js';
-import { serverStep } from '../../src/serving/loadtest/prom.js';
-import { renderReport } from '../../src/serving/loadtest/report.js';
-import { sloAnswer } from '../../src/serving/loadtest/slo.js';
-import { fmtNum, lineChart, niceTicks } from '../../src/serving/loadtest/svg.js';
-import { formatComparison, formatResult } from '../../src/serving/loadtest/table.js';
-import { compareResults } from '../../src/serving/loadtest/compare.js';
-import type { BenchResult, StepResult } from '../../src/serving/loadtest/types.js';
+import { buildBodies, inputsFromMetadata } from '../../src/loadtest/payload.js';
+import { serverStep } from '../../src/loadtest/prom.js';
+import { renderReport } from '../../src/loadtest/report.js';
+import { sloAnswer } from '../../src/loadtest/slo.js';
+import { fmtNum, lineChart, niceTicks } from '../../src/loadtest/svg.js';
+import { formatComparison, formatResult } from '../../src/loadtest/table.js';
+import { compareResults } from '../../src/loadtest/compare.js';
+import type { BenchResult, StepResult } from '../../src/loadtest/types.js';
 
 function result(label: string, scale: number): BenchResult {
   const server = { ...serverStep(undefined, undefined, { pricePerCoreHour: 1, cores: 1, answered: 0 }) };

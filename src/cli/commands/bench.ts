@@ -1,242 +1,35 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, loadavg } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { Presets, SingleBar } from 'cli-progress';
-import { ElmError } from '../../core/errors.js';
-import { startChildServer, type ChildServer } from '../../adapters/node/loadgen/server.js';
-import { runSweep } from '../../adapters/node/loadgen/session.js';
-import { isLoopbackHost, parseTarget, waitReady } from '../../adapters/node/loadgen/control.js';
-import { compareResults, parseCompare, type ConfigSpec } from '../../serving/loadtest/compare.js';
-import {
-  FULL_PLAN,
-  QUICK_PLAN,
-  SweepPlanner,
-  parseLevels,
-  validatePlan,
-  type SweepMode,
-  type SweepPlan,
-} from '../../serving/loadtest/plan.js';
-import { renderReport } from '../../serving/loadtest/report.js';
-import { fmtNum } from '../../serving/loadtest/svg.js';
-import { formatComparison, formatResult, stepRow } from '../../serving/loadtest/table.js';
-import { DEFAULT_SLO, type BenchResult, type SloOptions } from '../../serving/loadtest/types.js';
+import { runBench, type BenchRun } from '../../adapters/node/loadtest/bench.js';
+import { reportNotes, type BenchInput } from '../../loadtest/bench.js';
+import { renderReport } from '../../loadtest/report.js';
+import { formatComparison, formatResult } from '../../loadtest/table.js';
+import { DEFAULT_SLO } from '../../loadtest/types.js';
+import { benchProgress } from '../bench-progress.js';
 import { EXIT, num, printJson } from '../output.js';
 import type { SetExit } from './index.js';
 
-interface BenchFlags {
-  url?: string;
-  model?: string;
-  mode?: string;
-  concurrency?: string;
-  rates?: string;
-  warmup?: number;
-  preWarm?: number;
-  duration?: number;
-  refine?: number;
-  sloMs: number;
-  maxErrorRate: number;
-  pricePerCoreHour: number;
-  connections?: number;
-  timeoutMs: number;
-  rows: number;
-  distinct: number;
-  seed: number;
-  body?: string;
-  serverArgs?: string;
-  serverCache?: boolean;
-  serverCores?: number;
-  compare?: string[];
-  quick?: boolean;
-  maxSteps?: number;
-  maxTime?: number;
+interface BenchFlags extends BenchInput {
   json?: boolean;
   report?: string;
   out?: string;
 }
 
-/** The sweep plan from the flags: --quick or the full defaults, overridden by explicit flags. */
-export function planFromFlags(f: BenchFlags): SweepPlan {
-  const base = f.quick ? QUICK_PLAN : FULL_PLAN;
-  const mode = (f.mode ?? base.mode) as SweepMode;
-  if (!['closed', 'open', 'both'].includes(mode))
-    throw new ElmError('ELM_ERR_INVALID_ARGUMENT', `--mode must be closed|open|both, got "${mode}"`);
-  return validatePlan({
-    ...base,
-    mode,
-    concurrency: f.concurrency ? parseLevels(f.concurrency, '--concurrency').map(Math.round) : base.concurrency,
-    rates: f.rates ? parseLevels(f.rates, '--rates') : base.rates,
-    preWarmMs: f.preWarm ?? base.preWarmMs,
-    warmupMs: f.warmup ?? base.warmupMs,
-    durationMs: f.duration ?? base.durationMs,
-    refine: f.refine ?? base.refine,
-    maxConnections: f.connections ?? base.maxConnections,
-    maxSteps: f.maxSteps ?? base.maxSteps,
-    maxTotalMs: f.maxTime !== undefined ? f.maxTime * 1000 : base.maxTotalMs,
-  });
-}
-
-/** A progress bar on stderr (TTY only); without a TTY one line per finished step, unless --json. */
-function progressUi(enabled: boolean) {
-  const tty = enabled && process.stderr.isTTY === true;
-  const bar = tty
-    ? new SingleBar(
-        { format: 'bench [{bar}] {percentage}% | {label} | {step}', stream: process.stderr, hideCursor: true },
-        Presets.shades_classic,
-      )
-    : undefined;
-  let started = false;
-  let done = 0;
-  let total = 1;
-  return {
-    begin(label: string, steps: number) {
-      total = Math.max(1, steps);
-      done = 0;
-      if (bar) {
-        if (started) bar.stop();
-        bar.start(total * 100, 0, { label, step: 'starting' });
-        started = true;
-      } else if (enabled) process.stderr.write(`bench: ${label}\n`);
-    },
-    step(desc: string) {
-      bar?.update(done * 100, { step: desc });
-    },
-    tick(fraction: number) {
-      bar?.update(Math.min(total, done + fraction) * 100);
-    },
-    end(row: string[]) {
-      done++;
-      if (done > total) {
-        total = done;
-        bar?.setTotal(total * 100);
-      }
-      bar?.update(done * 100);
-      if (!bar && enabled) process.stderr.write(`  ${row.join('  ')}\n`);
-    },
-    stop() {
-      if (bar && started) bar.stop();
-      started = false;
-    },
-  };
-}
-
-function splitArgs(s: string | undefined): string[] {
-  return (s ?? '').split(/\s+/).filter((x) => x !== '');
-}
-
-async function runConfig(
-  f: BenchFlags,
-  cfg: ConfigSpec | undefined,
-  plan: SweepPlan,
-  slo: SloOptions,
-  ui: ReturnType<typeof progressUi>,
-  body: string | undefined,
-): Promise<BenchResult> {
-  const url = cfg?.url ?? f.url;
-  let server: ChildServer | undefined;
-  let target = url;
-  if (url && cfg && cfg.serverArgs.length > 0) {
-    throw new ElmError(
-      'ELM_ERR_INVALID_ARGUMENT',
-      `--compare "${cfg.label}" changes server options, which needs the benchmark to start the server (drop --url)`,
-    );
-  }
-  if (!target) {
-    const args = [
-      'demo',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--price-per-core-hour',
-      String(f.pricePerCoreHour),
-      ...((cfg?.cache ?? f.serverCache) ? [] : ['--no-cache']),
-      ...splitArgs(f.serverArgs),
-      ...(cfg?.serverArgs ?? []),
-    ];
-    ui.step(`starting elmscale ${args.join(' ')}`);
-    server = await startChildServer({ args });
-    target = server.url;
-  }
-  try {
-    const t = parseTarget(target);
-    if (server && !isLoopbackHost(t.host))
-      throw new ElmError('ELM_ERR_INVALID_ARGUMENT', `refusing non-loopback server URL ${target}`);
-    await waitReady(t, 30_000);
-    const label = cfg?.label ?? (server ? 'elmscale demo' : t.url);
-    const estSteps = Math.ceil(new SweepPlanner(plan).estimateMs() / (plan.warmupMs + plan.durationMs));
-    const model = cfg?.model ?? f.model ?? (server ? 'digits' : undefined);
-    ui.begin(label, estSteps);
-    return await runSweep({
-      url: target,
-      label,
-      ...(model !== undefined ? { model } : {}),
-      plan,
-      slo,
-      pricePerCoreHour: f.pricePerCoreHour,
-      ...(f.serverCores !== undefined ? { serverCores: f.serverCores } : {}),
-      timeoutMs: f.timeoutMs,
-      rows: f.rows,
-      distinct: f.distinct,
-      seed: f.seed,
-      ...(body !== undefined ? { body } : {}),
-      onPreWarm: (ms) => ui.step(`pre-warm ${ms} ms`),
-      onStepStart: (s) => ui.step(s.mode === 'closed' ? `closed c=${s.concurrency}` : `open ${fmtNum(s.rate ?? 0)}/s`),
-      onTick: (x) => ui.tick(x),
-      onStepEnd: (s) => ui.end(stepRow(s)),
-    });
-  } finally {
-    await server?.close();
-  }
-}
-
 async function run(f: BenchFlags, setExit: SetExit): Promise<void> {
-  const plan = planFromFlags(f);
-  const slo: SloOptions = { ...DEFAULT_SLO, sloMs: f.sloMs, maxErrorRate: f.maxErrorRate };
-  if (!(slo.sloMs > 0)) throw new ElmError('ELM_ERR_INVALID_ARGUMENT', '--slo-ms must be > 0');
-  if (!(f.pricePerCoreHour >= 0)) throw new ElmError('ELM_ERR_INVALID_ARGUMENT', '--price-per-core-hour must be ≥ 0');
-  if (f.url) parseTarget(f.url);
-  let body: string | undefined;
-  if (f.body) {
-    try {
-      body = await readFile(f.body, 'utf8');
-    } catch (e) {
-      throw new ElmError('ELM_ERR_DATA_NOT_FOUND', `cannot read --body file ${f.body}`, undefined, e);
-    }
-  }
-  const configs = f.compare && f.compare.length > 0 ? parseCompare(f.compare) : undefined;
-  const ui = progressUi(!f.json);
-  const results: BenchResult[] = [];
-  const load0 = loadavg()[0];
+  const progress = benchProgress(!f.json);
+  let run: BenchRun;
   try {
-    for (const cfg of configs ?? [undefined]) results.push(await runConfig(f, cfg, plan, slo, ui, body));
+    run = await runBench(f, progress);
   } finally {
-    ui.stop();
+    progress.stop();
   }
-  const comparison = results.length > 1 ? compareResults(results) : undefined;
-  const generator = {
-    node: process.version,
-    cpus: availableParallelism(),
-    cpuModel: cpus()[0]?.model ?? 'unknown',
-    /** 1-minute load average before and after: other work on the machine competes with server and generator. */
-    loadavg: [load0, loadavg()[0]].map((x) => Math.round(x * 100) / 100),
-    plan,
-  };
-  const doc = comparison ? { ...results[0], configs: results, comparison, generator } : { ...results[0], generator };
-  if (f.report) {
-    const html = renderReport(results, {
-      notes: [
-        `Generator: node ${process.version} on ${availableParallelism()} cores (${generator.cpuModel}); the server ran ${f.url ? `at ${f.url}` : 'as a child process on the same machine'}.`,
-        `Machine load average (1 min) before / after the run: ${generator.loadavg.join(' / ')} on ${generator.cpus} cores — other work competes with the server and the generator.`,
-        `Plan: mode ${plan.mode}, warm-up ${plan.warmupMs} ms, ${plan.durationMs} ms per step${f.quick ? ' (--quick)' : ''}.`,
-      ],
-    });
-    await writeFile(f.report, html);
-  }
+  const { results, doc } = run;
+  if (f.report) await writeFile(f.report, renderReport(results, { notes: reportNotes(f, run.generator) }));
   if (f.out) await writeFile(f.out, JSON.stringify(doc, null, 2) + '\n');
   if (f.json) printJson(doc);
   else {
     process.stdout.write(results.map(formatResult).join('\n\n') + '\n');
-    if (comparison) process.stdout.write('\n' + formatComparison(comparison) + '\n');
+    if (doc.comparison) process.stdout.write('\n' + formatComparison(doc.comparison) + '\n');
     if (f.report) process.stdout.write(`report: ${f.report}\n`);
   }
   setExit(EXIT.OK);

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { evaluate } from '../../models/evaluate.js';
 import { DATA_SPEC_GRAMMAR } from '../../data/spec.js';
 import { quantizeElm, type HiddenPrecision } from '../../strategies/quantize/quantized-elm.js';
-import { measureSpeed } from '../../strategies/report.js';
+import { measureSpeed } from '../strategies-report/report.js';
 import { cliContext, loadData, readModel, writeModel } from '../context.js';
 import { EXIT, num, printJson } from '../output.js';
 import type { SetExit } from './index.js';

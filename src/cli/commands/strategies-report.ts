@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { DATA_SPEC_GRAMMAR } from '../../data/spec.js';
-import { formatReport, strategiesReport } from '../../strategies/report.js';
+import { formatReport, strategiesReport } from '../strategies-report/report.js';
 import { cliContext, loadData } from '../context.js';
 import { EXIT, num, printJson } from '../output.js';
 import type { SetExit } from './index.js';

@@ -1,14 +1,11 @@
 import { availableParallelism } from 'node:os';
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { METRIC_PREFIX, SERVER_METRICS as M } from '../../../core/metric-catalogue.js';
 import type { ServingMetrics, Outcome } from '../../../serving/metrics.js';
 import type { InferenceService } from '../../../serving/service.js';
-import { FastCounter, FastHistogram, type CounterSeries, type HistogramSeries } from './prom-fast.js';
+import { fastCounter, fastHistogram, scalarGauge, scrapedMetric } from './prom-catalogue.js';
+import type { CounterSeries, FastCounter, FastHistogram, HistogramSeries } from './prom-fast.js';
 import { registerModelCostGauges, registerStrategyGauges, type ModelCost } from './prom-model-metrics.js';
-
-const LATENCY_BUCKETS = [
-  25e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3, 25e-3, 50e-3, 100e-3, 250e-3, 1, 2.5, 10,
-];
-const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 
 /** A model's series, each created on first use (as prom-client would: no all-zero series for unused ones). */
 interface ModelSeries {
@@ -62,146 +59,45 @@ export class PromMetrics implements ServingMetrics {
     private readonly o: PromMetricsOptions,
   ) {
     const r = this.registry;
-    if (o.defaultMetrics ?? true) collectDefaultMetrics({ register: r, prefix: 'elmscale_' });
-    this.requests = new FastCounter(
-      'elmscale_requests_total',
-      'Inference requests by model and outcome.',
-      ['model', 'outcome'],
-      r,
-    );
-    this.total = new FastHistogram(
-      'elmscale_request_duration_seconds',
-      'End-to-end inference latency (parse to response).',
-      'model',
-      LATENCY_BUCKETS,
-      r,
-    );
-    this.queue = new FastHistogram(
-      'elmscale_queue_duration_seconds',
-      'Time a request waited for its batch.',
-      'model',
-      LATENCY_BUCKETS,
-      r,
-    );
-    this.compute = new FastHistogram(
-      'elmscale_compute_duration_seconds',
-      'Compute time of the batch a request ran in.',
-      'model',
-      LATENCY_BUCKETS,
-      r,
-    );
-    this.batchSize = new FastHistogram(
-      'elmscale_batch_size_rows',
-      'Rows per executed batch.',
-      'model',
-      BATCH_BUCKETS,
-      r,
-    );
-    this.cacheHits = new FastCounter('elmscale_cache_hits_total', 'Response cache hits.', ['model'], r);
-    this.cacheMisses = new FastCounter('elmscale_cache_misses_total', 'Response cache misses.', ['model'], r);
-    const inflightNow = o.inflight ?? ((): number => 0);
-    new Gauge({
-      name: 'elmscale_inflight_requests',
-      help: 'Inference requests being served now (concurrent users).',
-      registers: [r],
-      collect() {
-        this.set(inflightNow());
-      },
-    });
-    this.workerBusy = new FastCounter(
-      'elmscale_worker_busy_seconds_total',
-      'Compute time per inference worker (inline = the event loop).',
-      ['worker'],
-      r,
-    );
+    // Registration order is exposition order: the catalogue's order (core/metric-catalogue.ts).
+    if (o.defaultMetrics ?? true) collectDefaultMetrics({ register: r, prefix: METRIC_PREFIX });
+    this.requests = fastCounter(M.requests, r);
+    this.total = fastHistogram(M.requestDuration, r);
+    this.queue = fastHistogram(M.queueDuration, r);
+    this.compute = fastHistogram(M.computeDuration, r);
+    this.batchSize = fastHistogram(M.batchSize, r);
+    this.cacheHits = fastCounter(M.cacheHits, r);
+    this.cacheMisses = fastCounter(M.cacheMisses, r);
+    scalarGauge(M.inflightRequests, r, o.inflight ?? (() => 0));
+    this.workerBusy = fastCounter(M.workerBusy, r);
+    this.registerServiceGauges(r);
+    this.registerCostGauges(r);
+    registerModelCostGauges(r, () => this.modelCostPerQuery());
+    // Per-member metrics of routers and mixtures; workers' counters are summed (InferenceService.usageEntries).
+    registerStrategyGauges(r, () => this.service()?.usageEntries() ?? []);
+  }
+
+  /** What the service holds, read at scrape time: queue depths, models, cache size, workers. */
+  private registerServiceGauges(r: Registry): void {
     const svc = this.service;
-    new Gauge({
-      name: 'elmscale_queue_depth_rows',
-      help: 'Rows waiting in each model version queue.',
-      labelNames: ['model', 'version'],
-      registers: [r],
-      collect() {
-        this.reset();
-        for (const q of svc()?.queueDepths() ?? []) this.set({ model: q.name, version: q.version }, q.rows);
-      },
-    });
-    new Gauge({
-      name: 'elmscale_models_loaded',
-      help: 'Model versions loaded.',
-      registers: [r],
-      collect() {
-        this.set(svc()?.registry.entries().length ?? 0);
-      },
-    });
-    new Gauge({
-      name: 'elmscale_cache_entries',
-      help: 'Entries in the response cache.',
-      registers: [r],
-      collect() {
-        this.set(svc()?.cacheStats()?.entries ?? 0);
-      },
-    });
-    new Gauge({
-      name: 'elmscale_cache_bytes',
-      help: 'Bytes held by the response cache.',
-      registers: [r],
-      collect() {
-        this.set(svc()?.cacheStats()?.bytes ?? 0);
-      },
-    });
-    const workersFn = this.workers;
-    new Gauge({
-      name: 'elmscale_workers',
-      help: 'Live inference workers (0 = inline mode).',
-      registers: [r],
-      collect() {
-        this.set(workersFn());
-      },
-    });
-    const utilisation = (): number => this.utilisation();
-    const cpuPerRequest = (): number => this.cpuPerRequest();
-    new Gauge({
-      name: 'elmscale_cpu_utilization_ratio',
-      help: 'Process CPU time over wall time and cores since the previous scrape (0..1).',
-      registers: [r],
-      collect() {
-        this.set(utilisation());
-      },
-    });
-    new Gauge({
-      name: 'elmscale_cpu_seconds_per_request',
-      help: 'Process CPU-seconds since start divided by inference requests answered.',
-      registers: [r],
-      collect() {
-        this.set(cpuPerRequest());
-      },
-    });
-    new Gauge({
-      name: 'elmscale_price_per_core_hour',
-      help: 'Configured price of one core-hour (--price-per-core-hour).',
-      registers: [r],
-      collect() {
-        this.set(o.pricePerCoreHour);
-      },
-    });
-    new Gauge({
-      name: 'elmscale_cost_per_query',
-      help: 'CPU-seconds per request × price per core-hour / 3600.',
-      registers: [r],
-      collect() {
-        this.set((cpuPerRequest() * o.pricePerCoreHour) / 3600);
-      },
-    });
-    new Gauge({
-      name: 'elmscale_cost_per_million_queries',
-      help: 'Cost per query × 1e6.',
-      registers: [r],
-      collect() {
-        this.set(((cpuPerRequest() * o.pricePerCoreHour) / 3600) * 1e6);
-      },
-    });
-    this.registerModelCost(r);
-    this.registerStrategyMetrics(r);
+    scrapedMetric(M.queueDepth, r, () =>
+      (svc()?.queueDepths() ?? []).map((q) => ({ labels: { model: q.name, version: q.version }, value: q.rows })),
+    );
+    scalarGauge(M.modelsLoaded, r, () => svc()?.registry.entries().length ?? 0);
+    scalarGauge(M.cacheEntries, r, () => svc()?.cacheStats()?.entries ?? 0);
+    scalarGauge(M.cacheBytes, r, () => svc()?.cacheStats()?.bytes ?? 0);
+    scalarGauge(M.workers, r, this.workers);
+  }
+
+  /** CPU utilisation, CPU per request, and cost per query = CPU-seconds per request × price per core-hour / 3600. */
+  private registerCostGauges(r: Registry): void {
+    const price = (): number => this.o.pricePerCoreHour;
+    const costPerQuery = (): number => (this.cpuPerRequest() * price()) / 3600;
+    scalarGauge(M.cpuUtilization, r, () => this.utilisation());
+    scalarGauge(M.cpuSecondsPerRequest, r, () => this.cpuPerRequest());
+    scalarGauge(M.pricePerCoreHour, r, price);
+    scalarGauge(M.costPerQuery, r, costPerQuery);
+    scalarGauge(M.costPerMillionQueries, r, () => costPerQuery() * 1e6);
   }
 
   /**
@@ -215,16 +111,6 @@ export class PromMetrics implements ServingMetrics {
       const compute = c.rows > 0 ? c.seconds / c.rows : 0;
       return { model, compute, cost: ((compute + overhead) * this.o.pricePerCoreHour) / 3600 };
     });
-  }
-
-  private registerModelCost(r: Registry): void {
-    registerModelCostGauges(r, () => this.modelCostPerQuery());
-  }
-
-  /** Per-member metrics of routers and mixtures; workers' counters are summed (InferenceService.usageEntries). */
-  private registerStrategyMetrics(r: Registry): void {
-    const svc = this.service;
-    registerStrategyGauges(r, () => svc()?.usageEntries() ?? []);
   }
 
   /** Start CPU accounting now (after startup work such as training demo models). */

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ElmError } from '../../../core/errors.js';
 
-/** bin/elmscale.js, from dist/src/adapters/node/loadgen/. */
+/** bin/elmscale.js, from dist/src/adapters/node/loadtest/. */
 export const ELMSCALE_BIN = fileURLToPath(new URL('../../../../../bin/elmscale.js', import.meta.url));
 
 export interface ChildServer {

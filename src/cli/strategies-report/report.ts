@@ -1,17 +1,17 @@
-import type { Backend } from '../numeric/backend.js';
-import type { ModelCodecs } from '../models/artifact/codecs.js';
-import { ELM } from '../models/elm.js';
-import { evaluate } from '../models/evaluate.js';
-import type { ElmConfig, LabeledData, Model } from '../models/model.js';
-import { isCompositeModel } from './composite.js';
-import { squareImageWidth } from './distill/augment.js';
-import { distill, type DistillOptions } from './distill/distill.js';
-import { budgetExpertHidden, trainMixture } from './moe/train.js';
-import { quantizeElm } from './quantize/quantized-elm.js';
-import { buildRouter } from './route/calibrate.js';
-import { checkTargets } from './report-format.js';
+import type { Backend } from '../../numeric/backend.js';
+import type { ModelCodecs } from '../../models/artifact/codecs.js';
+import { ELM } from '../../models/elm.js';
+import { evaluate } from '../../models/evaluate.js';
+import type { ElmConfig, LabeledData, Model } from '../../models/model.js';
+import { isCompositeModel } from '../../strategies/composite.js';
+import { squareImageWidth } from '../../strategies/distill/augment.js';
+import { distill, type DistillOptions } from '../../strategies/distill/distill.js';
+import { budgetExpertHidden, trainMixture } from '../../strategies/moe/train.js';
+import { quantizeElm } from '../../strategies/quantize/quantized-elm.js';
+import { buildRouter } from '../../strategies/route/calibrate.js';
+import { checkTargets } from './format.js';
 
-export { formatReport } from './report-format.js';
+export { formatReport } from './format.js';
 
 /** One row of the strategies report. Ratios are against the base model measured in the same run. */
 export interface ReportRow {

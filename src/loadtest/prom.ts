@@ -2,6 +2,7 @@
  * Reading a server's Prometheus text exposition (/metrics) before and after a load step, and deriving what the
  * step cost the server: CPU-seconds, utilisation, requests answered, cost per query.
  */
+import { METRIC_PREFIX, PROCESS_METRICS, SERVER_METRICS, histogramSeries } from '../core/metric-catalogue.js';
 
 export interface PromSample {
   name: string;
@@ -49,18 +50,22 @@ export function sumMetric(samples: PromSample[], name: string, match: Record<str
   return found ? s : undefined;
 }
 
-/** The metric names elmscale's server exports (src/adapters/node/serving/prom-metrics.ts). */
+const { requests, cpuUtilization, workers, pricePerCoreHour, cacheHits, cacheMisses, batchSize } = SERVER_METRICS;
+const cpuSeconds = PROCESS_METRICS.cpuSeconds.name;
+
+/** The metric names the benchmark reads from a server's /metrics: elmscale's (core/metric-catalogue.ts). */
 export const METRIC = {
-  cpuSeconds: 'elmscale_process_cpu_seconds_total',
-  cpuSecondsPlain: 'process_cpu_seconds_total',
-  utilisation: 'elmscale_cpu_utilization_ratio',
-  requests: 'elmscale_requests_total',
-  workers: 'elmscale_workers',
-  pricePerCoreHour: 'elmscale_price_per_core_hour',
-  cacheHits: 'elmscale_cache_hits_total',
-  cacheMisses: 'elmscale_cache_misses_total',
-  batchSum: 'elmscale_batch_size_rows_sum',
-  batchCount: 'elmscale_batch_size_rows_count',
+  cpuSeconds,
+  /** The same counter without our prefix, as other servers' Node/Python clients export it. */
+  cpuSecondsPlain: cpuSeconds.slice(METRIC_PREFIX.length),
+  utilisation: cpuUtilization.name,
+  requests: requests.name,
+  workers: workers.name,
+  pricePerCoreHour: pricePerCoreHour.name,
+  cacheHits: cacheHits.name,
+  cacheMisses: cacheMisses.name,
+  batchSum: histogramSeries(batchSize, 'sum'),
+  batchCount: histogramSeries(batchSize, 'count'),
 } as const;
 
 /** One scrape, reduced to the counters the benchmark needs. */

@@ -1,5 +1,5 @@
-import { ElmError } from '../../core/errors.js';
-import { Xoshiro128 } from '../../core/prng.js';
+import { ElmError } from '../core/errors.js';
+import { Xoshiro128 } from '../core/prng.js';
 
 /** The part of OIP model metadata the generator needs. */
 export interface TensorMeta {

@@ -1,4 +1,4 @@
-import { ElmError } from '../../core/errors.js';
+import { ElmError } from '../core/errors.js';
 import type { BenchResult } from './types.js';
 
 export interface CompareRow {

@@ -1,4 +1,4 @@
-import { ElmError } from '../../core/errors.js';
+import { ElmError } from '../core/errors.js';
 import { kneeLoad, loadOf } from './slo.js';
 import type { StepResult, StepSpec } from './types.js';
 

@@ -1,11 +1,12 @@
 import { availableParallelism } from 'node:os';
-import { buildBodies, inputsFromMetadata } from '../../../serving/loadtest/payload.js';
-import { SweepPlanner, type SweepPlan } from '../../../serving/loadtest/plan.js';
-import { serverStep, snapshot, type ServerSnapshot } from '../../../serving/loadtest/prom.js';
-import { meetsSlo, sloAnswer } from '../../../serving/loadtest/slo.js';
-import type { BenchResult, SloOptions, StepResult, StepSpec } from '../../../serving/loadtest/types.js';
+import { buildBodies, inputsFromMetadata } from '../../../loadtest/payload.js';
+import { SweepPlanner, type SweepPlan } from '../../../loadtest/plan.js';
+import { serverStep, snapshot, type ServerSnapshot } from '../../../loadtest/prom.js';
+import { meetsSlo, sloAnswer } from '../../../loadtest/slo.js';
+import type { BenchResult, SloOptions, StepResult, StepSpec } from '../../../loadtest/types.js';
+import { parseTarget, type Target } from '../../../loadtest/target.js';
 import { requestBytes } from './connection.js';
-import { getJson, parseTarget, pickModel, scrapeMetrics, type Target } from './control.js';
+import { getJson, pickModel, scrapeMetrics } from './control.js';
 import { runStep } from './runner.js';
 
 export interface SweepOptions {

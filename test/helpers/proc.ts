@@ -45,6 +45,8 @@ export interface SpawnOptions {
   name?: string;
   /** Bytes of output kept (the tail), default 256 KiB. */
   keepBytes?: number;
+  /** 'pipe' to write to the process with send() (default: no stdin). */
+  stdin?: 'ignore' | 'pipe';
 }
 
 const LOOPBACK_URL_RE = /\b((?:http|nats):\/\/(?:127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+)/;
@@ -65,7 +67,7 @@ export class ChildProc {
     this.name = o.name ?? command;
     this.keep = o.keepBytes ?? 256 * 1024;
     this.child = spawn(command, args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [o.stdin ?? 'ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...o.env },
       cwd: o.cwd,
     });
@@ -156,6 +158,11 @@ export class ChildProc {
   /** The first loopback http:// or nats:// URL the process prints. */
   async waitForUrl(timeoutMs = 30_000): Promise<string> {
     return (await this.waitFor(LOOPBACK_URL_RE, timeoutMs))[1];
+  }
+
+  /** Write a line to the process's stdin (needs stdin: 'pipe'). */
+  send(line: string): void {
+    this.child.stdin?.write(`${line}\n`);
   }
 
   signal(sig: NodeJS.Signals): void {

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
-const AREAS = ['kernels', 'models', 'serving', 'strategies', 'loadtest', 'edge'];
+const AREAS = ['kernels', 'models', 'serving', 'strategies', 'loadtest', 'edge', 'cluster'];
 
 const files: string[] = [];
 for (const area of AREAS) {

@@ -24,13 +24,17 @@ export const ERROR_CODES = {
   ELM_ERR_BAD_REQUEST: 'The request is malformed (bad JSON, wrong datatype, bad shape, unknown input or output).',
   ELM_ERR_PAYLOAD_TOO_LARGE: 'The request body exceeds the configured size limit.',
   ELM_ERR_OVERLOADED: 'The server is at capacity; retry after the indicated delay.',
-  ELM_ERR_TIMEOUT: 'The request exceeded its timeout before it was computed.',
+  ELM_ERR_TIMEOUT: 'The request exceeded its timeout before it was computed (or no reply came in time).',
   ELM_ERR_UNAUTHORIZED: 'The endpoint requires a valid bearer token.',
   ELM_ERR_FORBIDDEN_PATH: 'An artifact path escapes the configured model directory.',
   ELM_ERR_CROSS_SITE: 'A request from another site (Origin, or a Host that is not this server) was refused.',
   ELM_ERR_UNSUPPORTED_MEDIA_TYPE: 'The request body has a content type this endpoint does not accept.',
   ELM_ERR_UNSUPPORTED: 'The feature or datatype is not supported.',
   ELM_ERR_WORKER_FAILED: 'An inference worker crashed and the retry also failed.',
+  ELM_ERR_CLUSTER_UNAVAILABLE: 'The cluster (NATS) cannot be reached, or the connection closed or is reconnecting.',
+  ELM_ERR_CLUSTER_DENIED: 'The NATS server refused the credentials, or the permission for a subject.',
+  ELM_ERR_NO_RESPONDERS: 'No node is subscribed to the subject (nobody holds the model); answered at once.',
+  ELM_ERR_CONFLICT: 'A compare-and-set lost: the key exists, or changed since the revision given.',
   ELM_ERR_INTERNAL: 'An unexpected internal error.',
 } as const;
 

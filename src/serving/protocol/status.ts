@@ -7,6 +7,8 @@ export function httpStatusFor(code: ErrorCode): number {
       return 404;
     case 'ELM_ERR_MODEL_NOT_READY':
     case 'ELM_ERR_OVERLOADED':
+    case 'ELM_ERR_CLUSTER_UNAVAILABLE':
+    case 'ELM_ERR_NO_RESPONDERS':
       return 503;
     case 'ELM_ERR_PAYLOAD_TOO_LARGE':
       return 413;
@@ -20,6 +22,7 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'ELM_ERR_UNSUPPORTED_MEDIA_TYPE':
       return 415;
     case 'ELM_ERR_MODEL_EXISTS':
+    case 'ELM_ERR_CONFLICT':
       return 409;
     case 'ELM_ERR_UNSUPPORTED':
       return 501;
@@ -34,6 +37,7 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'ELM_ERR_WORKER_FAILED':
     case 'ELM_ERR_BACKEND_UNAVAILABLE':
     case 'ELM_ERR_NOT_POSITIVE_DEFINITE':
+    case 'ELM_ERR_CLUSTER_DENIED':
       return 500;
     default:
       return 400;

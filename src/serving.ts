@@ -12,7 +12,13 @@
 export { InferenceService, DEFAULT_BATCHING } from './serving/service.js';
 export type { ServiceOptions, BatchingOptions, LoadOptions, InferResult, ReplyLookup } from './serving/service.js';
 export { InlineExecutor, type Executor, type ServedModel } from './serving/executor.js';
-export { InferPipeline, decodeBody, type InferCall, type PipelineOptions } from './serving/pipeline.js';
+export {
+  InferPipeline,
+  decodeBody,
+  type InferCall,
+  type InferFront,
+  type PipelineOptions,
+} from './serving/pipeline.js';
 export { AdmissionLimiter } from './serving/admission.js';
 export { errorAnswer, jsonAnswer, JSON_TYPE, BINARY_TYPE, type Answer } from './serving/answer.js';
 export { webScheduler, ManualScheduler, type Scheduler } from './serving/scheduler.js';

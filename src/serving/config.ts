@@ -41,6 +41,12 @@ export interface ServerConfig {
   backend: string | undefined;
   name: string;
   logger: boolean;
+  /** NATS URL(s) of the cluster to join; undefined = a stand-alone server. */
+  cluster: string | undefined;
+  /** This node's id in the cluster (default: host name and process id). */
+  nodeId: string | undefined;
+  /** Per-attempt timeout of requests forwarded to another node, ms. */
+  clusterTimeoutMs: number;
 }
 
 type Kind = 'int' | 'number' | 'string' | 'boolean' | 'choice' | 'list' | 'files';
@@ -232,6 +238,28 @@ export const SERVER_SCHEMA: { readonly [K in keyof ServerConfig]: OptionSpec } =
     description: 'numeric backend for inference (wasm | js)',
   },
   name: { flag: '--name <name>', kind: 'string', default: 'elmscale', description: 'server name reported by GET /v2' },
+  cluster: {
+    flag: '--cluster <url>',
+    kind: 'string',
+    default: undefined,
+    env: 'ELMSCALE_CLUSTER',
+    secret: true,
+    description:
+      'join the cluster on these NATS servers (comma-separated URLs; credentials in the URL or ELMSCALE_NATS_*)',
+  },
+  nodeId: {
+    flag: '--node-id <id>',
+    kind: 'string',
+    default: undefined,
+    description: "this node's id in the cluster (default: host name and process id)",
+  },
+  clusterTimeoutMs: {
+    flag: '--cluster-timeout-ms <n>',
+    kind: 'int',
+    default: 2000,
+    min: 1,
+    description: 'per-attempt timeout of requests forwarded to another node (one retry elsewhere after it)',
+  },
   logger: { flag: '--log', kind: 'boolean', default: false, description: 'log every request (fastify/pino) to stdout' },
 };
 

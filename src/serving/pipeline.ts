@@ -26,6 +26,11 @@ export interface InferCall {
   timeoutUs?: number | undefined;
 }
 
+/** Anything that answers inference calls: the local pipeline, or a cluster front that may forward to other nodes. */
+export interface InferFront {
+  infer(call: InferCall): Promise<Answer>;
+}
+
 export interface PipelineOptions {
   service: InferenceService;
   admission: AdmissionLimiter;
@@ -45,7 +50,7 @@ const utf8 = new TextEncoder();
  * HTTP (fastify, fetch) and NATS adapters are thin wrappers around `infer`. Never throws: every failure becomes a
  * coded OIP error answer.
  */
-export class InferPipeline {
+export class InferPipeline implements InferFront {
   private readonly metrics: ServingMetrics;
   private readonly now: () => number;
 

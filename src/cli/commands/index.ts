@@ -11,6 +11,7 @@ import { registerRoute } from './route.js';
 import { registerMoe } from './moe.js';
 import { registerStrategiesReport } from './strategies-report.js';
 import { registerBench } from './bench.js';
+import { registerCluster } from './cluster.js';
 
 /** Sets the process exit code from inside an action (actions never call process.exit). */
 export type SetExit = (code: number) => void;
@@ -29,4 +30,5 @@ export function registerCommands(program: Command, setExit: SetExit): void {
   registerMoe(program, setExit);
   registerStrategiesReport(program, setExit);
   registerBench(program, setExit);
+  registerCluster(program, setExit);
 }

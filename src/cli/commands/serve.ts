@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { ElmError } from '../../core/errors.js';
 import { startServer, type RunningServer, type ServerOptions } from '../../adapters/node/http/index.js';
 import { checkOption, resolveConfig, SERVER_SCHEMA, type OptionSpec, type ServerConfig } from '../../serving/config.js';
+import { joinCluster, type ClusterMember } from '../../adapters/node/cluster/join.js';
 import { edgePlugin } from '../../adapters/node/edge/index.js';
 import { trainDemoModels } from '../../adapters/node/serving/demo-models.js';
 import { servingBackend } from '../../adapters/node/serving/runtime.js';
@@ -122,15 +123,36 @@ async function run(cmd: Command, demo: boolean, setExit: SetExit): Promise<void>
     o.models = [...(o.models ?? []), ...(await trainDemoModels(backend))];
     trainMs = performance.now() - t0;
   }
-  if (!demo && !o.modelsDir && !o.modelFiles?.length) {
+  if (!demo && !o.modelsDir && !o.modelFiles?.length && !o.cluster) {
     process.stderr.write('elmscale: no models given (--model, --models or --config); the server starts empty\n');
   }
   o.plugins = [...(o.plugins ?? []), edgePlugin()]; // /artifacts/{hash}, …/artifact redirects, the demo page at /
   const s = await startServer(o);
+  let member: ClusterMember | undefined;
+  if (o.cluster) {
+    try {
+      member = await joinCluster(s.context, {
+        cluster: o.cluster,
+        nodeId: o.nodeId,
+        httpUrl: s.url,
+        timeoutMs: o.clusterTimeoutMs,
+        log: (line) => void process.stdout.write(`elmscale: ${line}\n`),
+      });
+    } catch (e) {
+      await s.close();
+      throw e;
+    }
+  }
   printBanner(s, trainMs);
+  if (member) {
+    process.stdout.write(`  cluster  node ${member.node.id} on ${member.port.description}\n`);
+  }
   const stop = (): void => {
     process.stdout.write('elmscale: shutting down\n');
-    void s.close().then(() => setExit(EXIT.OK));
+    void (member?.close() ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => s.close())
+      .then(() => setExit(EXIT.OK));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

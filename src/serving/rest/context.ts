@@ -2,7 +2,7 @@ import { ElmError } from '../../core/errors.js';
 import { AdmissionLimiter } from '../admission.js';
 import { SERVER_DEFAULTS } from '../config.js';
 import type { ServingMetrics } from '../metrics.js';
-import { InferPipeline } from '../pipeline.js';
+import { InferPipeline, type InferFront } from '../pipeline.js';
 import type { NonFinitePolicy } from '../protocol/request.js';
 import type { InferenceService } from '../service.js';
 import { Authorizer, type Scope } from './auth.js';
@@ -24,6 +24,11 @@ export interface LoadedArtifact {
 export interface ServingContext {
   service: InferenceService;
   pipeline: InferPipeline;
+  /**
+   * What REST transports call for inference: the local pipeline by default; a cluster node sets a front that
+   * forwards to another node when the model is not held here (read per request, so it can be set after start).
+   */
+  front: InferFront;
   admission: AdmissionLimiter;
   auth: Authorizer;
   /** Which requests from browser pages are refused (cross-site, DNS rebinding). */
@@ -81,6 +86,7 @@ export function createServingContext(o: ServingContextOptions): ServingContext {
   return {
     service: o.service,
     pipeline,
+    front: pipeline,
     admission,
     auth: new Authorizer({ token: o.token, protect: o.protect }),
     site: new SitePolicy(o.site),

@@ -11,7 +11,7 @@ const NOT_READY = jsonAnswer('{"ready":false}', 503);
 
 /** OIP v2 core endpoints plus the statistics extension and /metrics. Infer is the pipeline's. */
 export function oipRoutes(ctx: ServingContext): Route[] {
-  const { service, pipeline } = ctx;
+  const { service } = ctx;
   const routes: Route[] = [
     { method: 'GET', path: '/v2/health/live', scope: 'health', handle: () => LIVE },
     { method: 'GET', path: '/v2/health/ready', scope: 'health', handle: () => (service.ready() ? READY : NOT_READY) },
@@ -61,7 +61,7 @@ export function oipRoutes(ctx: ServingContext): Route[] {
       path,
       scope: 'inference',
       handle: (r) =>
-        pipeline.infer({
+        ctx.front.infer({
           model: r.params.name!,
           version: r.params.version,
           body: r.body,

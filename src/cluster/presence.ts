@@ -1,0 +1,64 @@
+import { BUCKET } from './names.js';
+import type { KvBucket, KvWatch, MessagingPort } from './port.js';
+import { decodeNodeRecord, type NodeRecord } from './records.js';
+
+/** Heartbeat period and how many missed beats make a node stale (the bucket's max age is the same). */
+export const BEAT_MS = 500;
+export const STALE_BEATS = 3;
+
+export function openNodesBucket(port: MessagingPort, beatMs = BEAT_MS): Promise<KvBucket> {
+  return port.kv(BUCKET.nodes, { maxAgeMs: beatMs * STALE_BEATS, storage: 'memory' });
+}
+
+/**
+ * The live nodes as the heartbeat bucket shows them. NATS 2.9 removes expired keys without telling watchers, so a
+ * node counts as present only while its last beat is younger than STALE_BEATS beats (by the entry's server time).
+ */
+export class Presence {
+  private readonly nodes = new Map<string, { record: NodeRecord; seenMs: number }>();
+  private watch?: KvWatch;
+
+  private constructor(
+    private readonly bucket: KvBucket,
+    private readonly staleMs: number,
+    private readonly now: () => number,
+  ) {}
+
+  static async open(port: MessagingPort, o: { beatMs?: number; now?: () => number } = {}): Promise<Presence> {
+    const beatMs = o.beatMs ?? BEAT_MS;
+    const p = new Presence(await openNodesBucket(port, beatMs), beatMs * STALE_BEATS, o.now ?? Date.now);
+    p.watch = await p.bucket.watch((e) => {
+      if (e.operation === 'delete') {
+        p.nodes.delete(e.key);
+        return;
+      }
+      try {
+        p.nodes.set(e.key, { record: decodeNodeRecord(e.value), seenMs: e.createdMs });
+      } catch {
+        // a malformed record is ignored, as if the node were absent
+      }
+    });
+    await p.watch.ready;
+    return p;
+  }
+
+  /** Nodes with a fresh beat. */
+  live(): NodeRecord[] {
+    const cutoff = this.now() - this.staleMs;
+    const out: NodeRecord[] = [];
+    for (const n of this.nodes.values()) if (n.seenMs >= cutoff) out.push(n.record);
+    return out;
+  }
+
+  /** Live nodes that hold `model` (optionally a given version). */
+  holders(model: string, version?: string): NodeRecord[] {
+    return this.live().filter((n) => {
+      const vs = n.models[model];
+      return vs !== undefined && (version === undefined || vs.includes(version));
+    });
+  }
+
+  close(): void {
+    this.watch?.stop();
+  }
+}

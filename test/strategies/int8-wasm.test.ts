@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createNodeBackendRegistry } from '../../src/adapters/node/backends.js';
+import { selectBackend } from '../../src/adapters/node/backends.js';
 import { activationFn } from '../../src/numeric/activations.js';
 import { createBackend } from '../../src/numeric/backend.js';
 import { createJsBackend, jsKernels, planInt8Js } from '../../src/numeric/js/index.js';
@@ -31,7 +31,7 @@ describe('int8 ELM on a backend without planInt8', () => {
   });
 });
 
-const wasm = createNodeBackendRegistry().get('wasm');
+const wasm = await selectBackend({ name: 'wasm' });
 
 describe('int8 ELM on wasm vs JS (digits)', () => {
   it('wasm int8 = JS int8 within the tolerance, same labels, and both within the float bound', async () => {

@@ -4,7 +4,7 @@ import { ElmError } from '../../core/errors.js';
 import { startServer, type RunningServer, type ServerOptions } from '../../adapters/node/http/index.js';
 import { edgePlugin } from '../../adapters/node/edge/index.js';
 import { trainDemoModels } from '../../adapters/node/serving/demo-models.js';
-import { servingBackend } from '../../adapters/node/serving/runtime.js';
+import { selectBackend } from '../../adapters/node/backends.js';
 import { STRATEGY_CODECS_MODULE } from '../../adapters/node/workers/strategy-codecs.js';
 import { cliContext } from '../context.js';
 import { EXIT, num } from '../output.js';
@@ -167,7 +167,10 @@ async function run(f: ServeFlags, demo: boolean, setExit: SetExit): Promise<void
   let trainMs: number | undefined;
   if (demo) {
     const t0 = performance.now();
-    const backend = await servingBackend(typeof o.backend === 'string' ? o.backend : undefined);
+    const backend = await selectBackend({
+      name: typeof o.backend === 'string' ? o.backend : undefined,
+      purpose: 'serving',
+    });
     o.models = [...(o.models ?? []), ...(await trainDemoModels(backend))];
     trainMs = performance.now() - t0;
   }

@@ -10,7 +10,8 @@ import type { ModelRegistry } from '../../../serving/registry.js';
 import { InferenceService } from '../../../serving/service.js';
 import { decodeArtifact, isDirectory, readArtifact, resolveInside, scanModelsDir } from '../serving/model-store.js';
 import { PromMetrics } from '../serving/prom-metrics.js';
-import { nodeScheduler, servingBackend } from '../serving/runtime.js';
+import { nodeScheduler } from '../serving/runtime.js';
+import { selectBackend } from '../backends.js';
 import { WorkerPool } from '../workers/pool.js';
 import { STRATEGY_CODECS_MODULE } from '../workers/strategy-codecs.js';
 import {
@@ -89,7 +90,8 @@ export function resolveServerOptions(o: ServerOptions): ResolvedOptions {
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const o = resolveServerOptions(options);
   const codecs = o.codecs ?? new ModelCodecs();
-  const backend: Backend = typeof o.backend === 'object' ? o.backend : await servingBackend(o.backend);
+  const backend: Backend =
+    typeof o.backend === 'object' ? o.backend : await selectBackend({ name: o.backend, purpose: 'serving' });
   const ref: { service?: InferenceService } = {};
   let pool: WorkerPool | undefined;
   const metrics = new PromMetrics(

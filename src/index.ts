@@ -8,9 +8,19 @@ export * from './core/types.js';
 export { Xoshiro128, permutation } from './core/prng.js';
 export { crc32, fnv1a64, sha256Hex } from './core/hash.js';
 
-export type { Backend, DensePlan } from './numeric/backend.js';
-export { mirrorUpper, flops } from './numeric/backend.js';
-export { createJsBackend } from './numeric/js/index.js';
+export type {
+  Backend,
+  DensePlan,
+  Int8PlanSpec,
+  Kernel,
+  KernelContracts,
+  KernelName,
+  KernelTable,
+  OptionalKernelName,
+  RequiredKernelName,
+} from './numeric/backend.js';
+export { createBackend, mirrorUpper, flops, OPTIONAL_KERNELS, REQUIRED_KERNELS } from './numeric/backend.js';
+export { createJsBackend, jsKernels } from './numeric/js/index.js';
 export { BackendRegistry } from './numeric/registry.js';
 export { activationFns } from './numeric/activations.js';
 

@@ -8,7 +8,12 @@ export {
   loadCsvFile,
   readDataFile,
 } from './adapters/node/data-files.js';
-export { nodeBackend } from './adapters/node/default-backend.js';
+export {
+  nodeBackend,
+  selectBackend,
+  type BackendPurpose,
+  type SelectBackendOptions,
+} from './adapters/node/backends.js';
 export {
   startServer,
   type RunningServer,

@@ -11,7 +11,7 @@
  * Usage: npm run build && node dist/bench/kernels/batch-rows.js
  */
 import { loadDataSpec } from '../../src/adapters/node/data-files.js';
-import { servingBackend } from '../../src/adapters/node/serving/runtime.js';
+import { selectBackend } from '../../src/adapters/node/backends.js';
 import { ELM } from '../../src/models/elm.js';
 import type { Model } from '../../src/models/model.js';
 import { mnistModel } from '../serving/common.js';
@@ -37,7 +37,7 @@ function usPerRow(model: Model, pool: Float32Array, poolRows: number, batch: num
   return median(reps);
 }
 
-const backend = await servingBackend();
+const backend = await selectBackend({ purpose: 'serving' });
 const results: Record<string, Record<string, number>> = {};
 
 const digitsTrain = await loadDataSpec('digits:train');

@@ -12,14 +12,14 @@ import { ModelCodecs } from '../../src/models/artifact/codecs.js';
 import { createJsBackend } from '../../src/numeric/js/index.js';
 import { flops } from '../../src/numeric/backend.js';
 import { loadDataSpec } from '../../src/adapters/node/data-files.js';
-import { nodeBackend } from '../../src/adapters/node/default-backend.js';
+import { selectBackend } from '../../src/adapters/node/backends.js';
 import type { Dataset } from '../../src/data/dataset.js';
 import { headRows } from '../../src/data/dataset.js';
 import { machineInfo, median, quantile, writeResult } from '../kernels/util.js';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
-const fast = await nodeBackend();
+const fast = await selectBackend();
 const js = createJsBackend();
 const results: Record<string, unknown> = { machine: machineInfo(), backend: fast.name };
 

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { ELMSCALE_BIN, startChildServer } from '../../src/adapters/node/loadtest/server.js';
 import { loadDataSpec } from '../../src/adapters/node/data-files.js';
 import { trainDemoModels } from '../../src/adapters/node/serving/demo-models.js';
-import { servingBackend } from '../../src/adapters/node/serving/runtime.js';
+import { selectBackend } from '../../src/adapters/node/backends.js';
 import { ModelCodecs } from '../../src/models/artifact/codecs.js';
 import { postScript, wrk, writeResult, type WrkResult } from './common.js';
 
@@ -31,7 +31,7 @@ const builds = [
 ].map((b) => ({ ...b, rev: rev(b.dir) }));
 
 const tmp = await mkdtemp(join(tmpdir(), 'elmscale-ab-'));
-const backend = await servingBackend();
+const backend = await selectBackend({ purpose: 'serving' });
 const digits = (await trainDemoModels(backend))[0]!.model;
 const artifact = join(tmp, 'digits.elm');
 await writeFile(artifact, new ModelCodecs().encode(digits));

@@ -14,7 +14,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startChildServer } from '../../src/adapters/node/loadtest/server.js';
 import { trainDemoModels } from '../../src/adapters/node/serving/demo-models.js';
-import { servingBackend } from '../../src/adapters/node/serving/runtime.js';
+import { selectBackend } from '../../src/adapters/node/backends.js';
 import { ModelCodecs } from '../../src/models/artifact/codecs.js';
 import { mnistModel, postScript, postScriptCycle, wrk, writeResult, type WrkResult } from './common.js';
 
@@ -53,7 +53,7 @@ async function withServer<T>(artifact: string, c: ServerConfig, fn: (url: string
   }
 }
 
-const backend = await servingBackend();
+const backend = await selectBackend({ purpose: 'serving' });
 out.backend = backend.name;
 const demo = await trainDemoModels(backend);
 const digits = demo[0]!.model;

@@ -10,7 +10,7 @@ import { remapLabels } from '../data/labels.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Model } from '../models/model.js';
 import { loadDataSpec } from '../adapters/node/data-files.js';
-import { nodeBackend } from '../adapters/node/default-backend.js';
+import { selectBackend } from '../adapters/node/backends.js';
 import { registerStrategyCodecs } from '../strategies/codecs.js';
 
 /** Shared plumbing for CLI commands: backend choice, codecs, artifact files, progress bars. */
@@ -20,7 +20,7 @@ export interface CliContext {
 }
 
 export async function cliContext(): Promise<CliContext> {
-  return { backend: await nodeBackend(), codecs: registerStrategyCodecs(new ModelCodecs()) };
+  return { backend: await selectBackend(), codecs: registerStrategyCodecs(new ModelCodecs()) };
 }
 
 export async function readModel(ctx: CliContext, path: string): Promise<LoadedModel> {

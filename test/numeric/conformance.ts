@@ -1,15 +1,17 @@
 /**
  * The kernel conformance suite. Every backend runs exactly these tests (tfjs style): the float64 naive definitions
- * below are the ground truth, checked with a tolerance that scales with the inner dimension.
+ * below are the ground truth, checked with a tolerance that scales with the inner dimension. Optional kernels have
+ * their own files (conformance-int8.ts); a backend that does not register one reports those tests as skipped.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Backend } from '../../src/numeric/backend.js';
-import { mirrorUpper } from '../../src/numeric/backend.js';
+import { OPTIONAL_KERNELS, REQUIRED_KERNELS, mirrorUpper } from '../../src/numeric/backend.js';
 import { activationFns } from '../../src/numeric/activations.js';
 import { ACTIVATIONS } from '../../src/core/types.js';
 import { isElmError } from '../../src/core/errors.js';
 import { maxRelErr, randomF32 } from '../helpers/random.js';
+import { runInt8PlanConformance } from './conformance-int8.js';
 
 function naiveGemm(tA: boolean, tB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array) {
   const c = new Float64Array(m * n);
@@ -39,6 +41,20 @@ export function runBackendConformance(makeBackend: () => Backend | Promise<Backe
     it('loads', async () => {
       be = await makeBackend();
       assert.ok(be.name.length > 0);
+    });
+
+    it('registers every required kernel by name, the methods being the registered functions', (t) => {
+      for (const k of REQUIRED_KERNELS) {
+        assert.ok(be.hasKernel(k), k);
+        assert.equal(typeof be.kernel(k), 'function', k);
+        assert.equal(be[k], be.kernels[k], `${k}: method and table entry differ`);
+      }
+      const optional = OPTIONAL_KERNELS.map((k) => `${k}: ${be.hasKernel(k) ? 'registered' : 'not registered'}`);
+      t.diagnostic(`${be.name} optional kernels: ${optional.join(', ')}`);
+      assert.deepEqual(
+        be.kernelNames().filter((k) => !(REQUIRED_KERNELS as readonly string[]).includes(k)),
+        OPTIONAL_KERNELS.filter((k) => be.hasKernel(k)),
+      );
     });
 
     for (const tA of [false, true])
@@ -252,5 +268,7 @@ export function runBackendConformance(makeBackend: () => Backend | Promise<Backe
       for (let r = 0; r < 3; r++) assert.ok(Math.abs(x[r * 3]! + x[r * 3 + 1]! + x[r * 3 + 2]! - 1) < 1e-6);
       assert.ok(Number.isFinite(x[3]!) && x[3]! > x[4]!);
     });
+
+    runInt8PlanConformance(() => be);
   });
 }

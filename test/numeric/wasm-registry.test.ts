@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
 import { describe, it } from 'node:test';
-import { createNodeBackendRegistry } from '../../src/adapters/node/backends.js';
+import { createNodeBackendRegistry, nodeBackend, selectBackend } from '../../src/adapters/node/backends.js';
+import { isElmError } from '../../src/core/errors.js';
 import { loadDigits } from '../../src/adapters/node/data-files.js';
 import { ELM } from '../../src/models/elm.js';
 import { evaluate } from '../../src/models/evaluate.js';
@@ -15,6 +16,29 @@ describe('node backend registry', () => {
     assert.equal(reg.get().name, expected[0]);
     assert.equal(reg.get('js').name, 'js');
     assert.equal(reg.get('wasm').name, 'wasm');
+  });
+
+  it('selectBackend: best for the purpose, ELMSCALE_BACKEND honoured, a name forced, one instance per process', async () => {
+    const saved = process.env.ELMSCALE_BACKEND;
+    try {
+      delete process.env.ELMSCALE_BACKEND;
+      const best = availableParallelism() > 1 ? 'wasm-threads' : 'wasm';
+      assert.equal((await selectBackend()).name, best);
+      assert.equal(await nodeBackend(), await selectBackend());
+      assert.equal((await selectBackend({ purpose: 'serving' })).name, 'wasm');
+      assert.equal((await selectBackend({ name: 'js', purpose: 'serving' })).name, 'js');
+      assert.equal((await selectBackend({ name: 'wasm-threads', threads: 2 })).name, 'wasm-threads');
+      assert.equal(await selectBackend({ purpose: 'serving' }), await selectBackend({ name: 'wasm' }));
+      process.env.ELMSCALE_BACKEND = 'js';
+      assert.equal((await selectBackend()).name, 'js');
+      assert.equal((await selectBackend({ purpose: 'serving' })).name, 'js');
+      assert.equal((await selectBackend({ name: 'wasm' })).name, 'wasm', 'an explicit name wins over the variable');
+      process.env.ELMSCALE_BACKEND = 'nope';
+      await assert.rejects(selectBackend(), (e: unknown) => isElmError(e, 'ELM_ERR_BACKEND_UNAVAILABLE'));
+    } finally {
+      if (saved === undefined) delete process.env.ELMSCALE_BACKEND;
+      else process.env.ELMSCALE_BACKEND = saved;
+    }
   });
 
   it('an ELM trained on wasm predicts like one trained on js (digits, L=256)', async () => {

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { loadDataSpec } from '../../src/adapters/node/data-files.js';
-import { servingBackend } from '../../src/adapters/node/serving/runtime.js';
+import { selectBackend } from '../../src/adapters/node/backends.js';
 import { ELM } from '../../src/models/elm.js';
 import type { ClassificationDataset } from '../../src/data/dataset.js';
 
@@ -12,7 +12,7 @@ let cached: Promise<{ model: ELM; model2: ELM; data: ClassificationDataset }> | 
 /** Two small digits classifiers (L = 64 and 96) and the digits test split, built once per test file. */
 export function fixtures(): Promise<{ model: ELM; model2: ELM; data: ClassificationDataset }> {
   return (cached ??= (async () => {
-    const backend = await servingBackend();
+    const backend = await selectBackend({ purpose: 'serving' });
     const train = (await loadDataSpec('digits:train')) as ClassificationDataset;
     const data = (await loadDataSpec('digits:test')) as ClassificationDataset;
     const model = ELM.fit(train, { hidden: 64, seed: 1 }, { backend });

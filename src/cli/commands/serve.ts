@@ -6,7 +6,7 @@ import { checkOption, resolveConfig, SERVER_SCHEMA, type OptionSpec, type Server
 import { joinCluster, type ClusterMember } from '../../adapters/node/cluster/join.js';
 import { edgePlugin } from '../../adapters/node/edge/index.js';
 import { trainDemoModels } from '../../adapters/node/serving/demo-models.js';
-import { servingBackend } from '../../adapters/node/serving/runtime.js';
+import { selectBackend } from '../../adapters/node/backends.js';
 import { STRATEGY_CODECS_MODULE } from '../../adapters/node/workers/strategy-codecs.js';
 import { cliContext } from '../context.js';
 import { EXIT, num } from '../output.js';
@@ -119,7 +119,10 @@ async function run(cmd: Command, demo: boolean, setExit: SetExit): Promise<void>
   let trainMs: number | undefined;
   if (demo) {
     const t0 = performance.now();
-    const backend = await servingBackend(typeof o.backend === 'string' ? o.backend : undefined);
+    const backend = await selectBackend({
+      name: typeof o.backend === 'string' ? o.backend : undefined,
+      purpose: 'serving',
+    });
     o.models = [...(o.models ?? []), ...(await trainDemoModels(backend))];
     trainMs = performance.now() - t0;
   }

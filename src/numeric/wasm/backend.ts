@@ -1,5 +1,6 @@
 import { ElmError } from '../../core/errors.js';
-import type { Backend } from '../backend.js';
+import { createBackend, type Backend } from '../backend.js';
+import type { KernelTable } from '../kernels.js';
 import { softmaxRows, argmaxRows } from '../rows.js';
 import { DEFAULT_TUNING, WasmCore, type Tuning } from './core.js';
 import { Heap } from './heap.js';
@@ -45,8 +46,15 @@ export interface WasmBackendOptions {
 /** The WebAssembly SIMD128 backend over a context: same contract and conformance suite as the JS reference. */
 export function createWasmBackend(ctx: WasmContext, opts: WasmBackendOptions = {}): Backend {
   const core = new WasmCore(ctx.instance.kernels, ctx.heap, opts.helpers ?? [], { ...DEFAULT_TUNING, ...opts.tuning });
-  const backend: Backend = {
-    name: opts.name ?? (core.threads > 1 ? `wasm-threads(${core.threads})` : 'wasm'),
+  const name = opts.name ?? (core.threads > 1 ? `wasm-threads(${core.threads})` : 'wasm');
+  const backend = createBackend(name, wasmKernels(core));
+  if (opts.warmup !== false) warmUp(backend);
+  return backend;
+}
+
+/** The wasm kernels by name over one core (linear memory, heap, helper threads). */
+function wasmKernels(core: WasmCore): KernelTable {
+  return {
     gemm(transA, transB, m, n, k, alpha, a, b, beta, c) {
       product(core, { tA: transA, tB: transB, m, n, k, alpha, a, b, beta, c, act: -1 });
     },
@@ -85,8 +93,6 @@ export function createWasmBackend(ctx: WasmContext, opts: WasmBackendOptions = {
     softmaxRows,
     argmaxRows,
   };
-  if (opts.warmup !== false) warmUp(backend);
-  return backend;
 }
 
 /**
@@ -117,9 +123,10 @@ export function warmUp(be: Backend): void {
   const y = new Float32Array(4);
   for (let rep = 0; rep < 50; rep++) plan.run(1, a, y);
   plan.dispose();
-  if (be.planInt8) {
+  const planInt8Kernel = be.findKernel('planInt8');
+  if (planInt8Kernel) {
     const q = Int8Array.from(a, (v) => Math.round(v * 200));
-    const p8 = be.planInt8({
+    const p8 = planInt8Kernel({
       d: n,
       l: n,
       m: 4,

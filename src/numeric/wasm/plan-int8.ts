@@ -1,5 +1,4 @@
-import type { DensePlan, Int8PlanSpec } from '../backend.js';
-import { ElmError } from '../../core/errors.js';
+import { checkInt8PlanSpec, type DensePlan, type Int8PlanSpec } from '../kernels.js';
 import { roundUp, type WasmCore } from './core.js';
 import { actCode } from './kernels.js';
 import { residentPlan } from './plan-io.js';
@@ -17,17 +16,8 @@ const CH = 4096;
  * run() copies only the rows in and the outputs out, and allocates nothing after the first call of a given size.
  */
 export function planInt8(core: WasmCore, spec: Int8PlanSpec): DensePlan {
+  checkInt8PlanSpec(spec);
   const { d, l, m } = spec;
-  if (
-    spec.wq.length !== d * l ||
-    spec.wScale.length !== l ||
-    spec.colSum.length !== l ||
-    spec.b.length !== l ||
-    spec.betaQ.length !== m * l ||
-    spec.betaScale.length !== m
-  ) {
-    throw new ElmError('ELM_ERR_SHAPE_MISMATCH', `int8 plan operands do not match d=${d}, l=${l}, m=${m}`);
-  }
   const code = actCode(spec.act);
   const lp = roundUp(l, PAD);
   const dp = (d + 1) >> 1;

@@ -1,4 +1,4 @@
-import type { DensePlan } from '../backend.js';
+import type { DensePlan } from '../kernels.js';
 import type { Heap } from './heap.js';
 
 /** Rows staged through linear memory per kernel call. */

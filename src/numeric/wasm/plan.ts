@@ -1,5 +1,5 @@
 import type { Activation } from '../../core/types.js';
-import type { DensePlan } from '../backend.js';
+import type { DensePlan } from '../kernels.js';
 import { roundUp, type WasmCore } from './core.js';
 import { actCode, HT, NR } from './kernels.js';
 import { residentPlan } from './plan-io.js';

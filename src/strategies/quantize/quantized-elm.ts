@@ -5,7 +5,7 @@ import { ELM, defaultBackend, type ElmSpec } from '../../models/elm.js';
 import { foldStandardizer, generateHiddenWeights } from '../../models/hidden-layer.js';
 import type { Model, ModelKind, TrainingMetrics } from '../../models/model.js';
 import { quantizeColumns, type QuantizedColumns } from './int8.js';
-import { createJsInt8Plan, int8OutputRow } from './int8-js-plan.js';
+import { int8OutputRow, planInt8Js } from '../../numeric/js/int8-plan.js';
 
 /**
  * Precision of the first layer: 'int8' runs x·W in int8 (inputs as uint8 per row, W per hidden unit, Int32
@@ -31,8 +31,8 @@ export interface Int8ElmParts {
  * An ELM whose output weights (and, by default, hidden weights) are int8. Inference never dequantises the
  * weights: both products are int8 × int8 → Int32 with one float rescale per output (see int8.ts).
  * Hidden weights regenerated from the seed are quantised at load, so the artifact holds only int8 β.
- * With int8 hidden weights the chain runs in the backend's planInt8 when it has one (wasm: SIMD kernels, weights
- * resident in linear memory), else in the portable typed-array plan (int8-js-plan.ts, the reference).
+ * With int8 hidden weights the chain runs in the backend's planInt8 kernel when it registers one (wasm: SIMD kernels,
+ * weights resident in linear memory), else in the kernel's portable reference (numeric/js/int8-plan.ts).
  */
 export class QuantizedELM implements Model {
   readonly kind: ModelKind = 'elm-int8';
@@ -149,7 +149,8 @@ export class QuantizedELM implements Model {
 
   private makePlan(): DensePlan {
     const spec = this.int8PlanSpec();
-    return this.backend.planInt8?.(spec) ?? createJsInt8Plan(spec);
+    const kernel = this.backend.findKernel('planInt8') ?? planInt8Js;
+    return kernel(spec);
   }
 
   /** out[o..o+m) = int8(h[hOff..hOff+L))·int8(β), rescaled. */

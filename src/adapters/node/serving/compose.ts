@@ -20,7 +20,8 @@ import { WorkerPool } from '../workers/pool.js';
 import { STRATEGY_CODECS_MODULE } from '../workers/strategy-codecs.js';
 import { decodeArtifact, isDirectory, readArtifact, resolveInside, scanModelsDir } from './model-store.js';
 import { PromMetrics } from './prom-metrics.js';
-import { nodeScheduler, servingBackend } from './runtime.js';
+import { selectBackend } from '../backends.js';
+import { nodeScheduler } from './runtime.js';
 
 /**
  * The serving core assembled on Node, before any transport listens: executor (inline or worker pool), both cache
@@ -98,7 +99,10 @@ function createCaches(o: ResolvedOptions) {
 export async function buildServing(options: ServerOptions = {}): Promise<ServingRuntime> {
   const o = resolveServerOptions(options);
   const codecs = o.codecs ?? new ModelCodecs();
-  const backend: Backend = typeof o.backend === 'object' ? o.backend : await servingBackend(o.backend);
+  const backend: Backend =
+    typeof o.backend === 'object'
+      ? o.backend
+      : await selectBackend({ purpose: 'serving', ...(o.backend ? { name: o.backend } : {}) });
   const ref: { service?: InferenceService; pool?: WorkerPool } = {};
   const admission = new AdmissionLimiter(o.maxInflight, o.retryAfterS);
   const metrics = new PromMetrics(

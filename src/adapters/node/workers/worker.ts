@@ -10,7 +10,7 @@ import type { Model } from '../../../models/model.js';
 import type { FromWorker, ToWorker, WorkerUsage } from '../../../serving/protocol/worker-messages.js';
 import { warmUp } from '../../../serving/warm-up.js';
 import { isCompositeModel, type UsageSnapshot } from '../../../strategies/composite.js';
-import { servingBackend } from '../serving/runtime.js';
+import { selectBackend } from '../backends.js';
 
 interface WorkerInit {
   backend?: string;
@@ -20,7 +20,7 @@ interface WorkerInit {
 
 const init = (workerData ?? {}) as WorkerInit;
 const port = parentPort!;
-const backend = await servingBackend(init.backend);
+const backend = await selectBackend({ name: init.backend, purpose: 'serving' });
 const models = new Map<string, Model>();
 let codecs: ModelCodecs | undefined;
 

@@ -1,13 +1,16 @@
-import type { DensePlan, Int8PlanSpec } from '../../numeric/backend.js';
-import { activateInPlace } from '../../numeric/activations.js';
+import { activateInPlace } from '../activations.js';
+import { checkInt8PlanSpec, type DensePlan, type Int8PlanSpec } from '../kernels.js';
 import { int8Dots, int8RowTimesMatrix, quantizeRowU8, quantizeVectorI8 } from './int8.js';
 
 /**
- * The portable int8 chain (typed-array loops, Int32 accumulation): the reference that Backend.planInt8
- * implementations are tested against, and the path used on backends without one. Scratch is allocated once.
+ * The planInt8 kernel's reference (typed-array loops, Int32 accumulation): registered on the JS backend, used by
+ * callers on a backend that does not register planInt8, and what every other planInt8 is tested against
+ * (test/numeric/conformance-int8.ts). Scratch is allocated once per plan.
  */
-export function createJsInt8Plan(spec: Int8PlanSpec): DensePlan {
+export function planInt8Js(spec: Int8PlanSpec): DensePlan {
+  checkInt8PlanSpec(spec);
   const { d, l, m, wq, wScale, colSum: cs, b: bf, act, betaQ, betaScale: bs } = spec;
+  let disposed = false;
   const xq = new Uint8Array(d);
   const acc = new Int32Array(l);
   const h = new Float32Array(l);
@@ -18,6 +21,7 @@ export function createJsInt8Plan(spec: Int8PlanSpec): DensePlan {
     l,
     m,
     run(rows: number, x: Float32Array, out: Float32Array): void {
+      if (disposed) throw new Error('int8 plan used after dispose()');
       for (let r = 0; r < rows; r++) {
         const { lo, scale } = quantizeRowU8(x, r * d, d, xq);
         int8RowTimesMatrix(d, l, xq, wq, acc);
@@ -26,7 +30,9 @@ export function createJsInt8Plan(spec: Int8PlanSpec): DensePlan {
         int8OutputRow(l, m, h, 0, hq, betaQ, bs, acc2, out, r * m);
       }
     },
-    dispose(): void {},
+    dispose(): void {
+      disposed = true;
+    },
   };
 }
 

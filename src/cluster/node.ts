@@ -1,7 +1,8 @@
 import type { InferFront, InferPipeline } from '../serving/pipeline.js';
 import type { InferenceService } from '../serving/service.js';
 import { HOLDERS_QUEUE, inferSubject, isNodeId, nodeInferWildcard, tokenModel } from './names.js';
-import type { IncomingMessage, KvBucket, KvWatch, MessagingPort, Subscription } from './port.js';
+import type { IncomingMessage, KvBucket, MessagingPort, Subscription } from './port.js';
+import type { Follower } from './watch.js';
 import { BEAT_MS, openNodesBucket, type Presence } from './presence.js';
 import { ClusterRegistry } from './registry.js';
 import { encodeRecord, type ModelRecord, type NodeRecord } from './records.js';
@@ -33,7 +34,7 @@ export interface ClusterNodeOptions {
 export class ClusterNode {
   private readonly subs = new Map<string, Subscription>();
   private direct?: Subscription;
-  private watch?: KvWatch;
+  private watch?: Follower;
   private beat?: ReturnType<typeof setInterval>;
   private nodes?: KvBucket;
   private registry?: ClusterRegistry;
@@ -59,7 +60,11 @@ export class ClusterNode {
     this.nodes = await openNodesBucket(port, this.o.beatMs ?? BEAT_MS);
     this.registry = await ClusterRegistry.open(port);
     this.direct = port.subscribe(nodeInferWildcard(this.o.nodeId), (m) => this.answer(m, 'direct'));
-    this.watch = await this.registry.watch((name, record) => this.follow(name, record));
+    this.watch = this.registry.follow(
+      port,
+      (name, record) => this.follow(name, record),
+      () => this.managed.keys(),
+    );
     await this.watch.ready;
     await Promise.all([...this.chains.values()]);
     this.syncSubscriptions();

@@ -1,5 +1,6 @@
 import { BUCKET } from './names.js';
-import type { KvBucket, KvWatch, MessagingPort } from './port.js';
+import type { KvBucket, MessagingPort } from './port.js';
+import { followBucket, type Follower } from './watch.js';
 import { decodeNodeRecord, type NodeRecord } from './records.js';
 
 /** Heartbeat period and how many missed beats make a node stale (the bucket's max age is the same). */
@@ -16,29 +17,34 @@ export function openNodesBucket(port: MessagingPort, beatMs = BEAT_MS): Promise<
  */
 export class Presence {
   private readonly nodes = new Map<string, { record: NodeRecord; seenMs: number }>();
-  private watch?: KvWatch;
+  private follower?: Follower;
 
   private constructor(
-    private readonly bucket: KvBucket,
     private readonly staleMs: number,
     private readonly now: () => number,
   ) {}
 
+  /** Follow the heartbeat bucket (re-opened after a server restart: it lives in memory). */
   static async open(port: MessagingPort, o: { beatMs?: number; now?: () => number } = {}): Promise<Presence> {
     const beatMs = o.beatMs ?? BEAT_MS;
-    const p = new Presence(await openNodesBucket(port, beatMs), beatMs * STALE_BEATS, o.now ?? Date.now);
-    p.watch = await p.bucket.watch((e) => {
-      if (e.operation === 'delete') {
-        p.nodes.delete(e.key);
-        return;
-      }
-      try {
-        p.nodes.set(e.key, { record: decodeNodeRecord(e.value), seenMs: e.createdMs });
-      } catch {
-        // a malformed record is ignored, as if the node were absent
-      }
-    });
-    await p.watch.ready;
+    const p = new Presence(beatMs * STALE_BEATS, o.now ?? Date.now);
+    p.follower = followBucket(
+      port,
+      () => openNodesBucket(port, beatMs),
+      (e) => {
+        if (e.operation === 'delete') {
+          p.nodes.delete(e.key);
+          return;
+        }
+        try {
+          p.nodes.set(e.key, { record: decodeNodeRecord(e.value), seenMs: e.createdMs });
+        } catch {
+          // a malformed record is ignored, as if the node were absent
+        }
+      },
+      { onSynced: (keys) => [...p.nodes.keys()].filter((k) => !keys.has(k)).forEach((k) => p.nodes.delete(k)) },
+    );
+    await p.follower.ready;
     return p;
   }
 
@@ -59,6 +65,6 @@ export class Presence {
   }
 
   close(): void {
-    this.watch?.stop();
+    this.follower?.stop();
   }
 }

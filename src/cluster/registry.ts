@@ -1,7 +1,8 @@
 import { ElmError, isElmError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import { BUCKET, modelToken } from './names.js';
-import type { KvBucket, KvEntry, KvWatch, MessagingPort, ObjectBucket } from './port.js';
+import type { KvBucket, MessagingPort, ObjectBucket } from './port.js';
+import { followBucket, type Follower } from './watch.js';
 import { decodeModelRecord, encodeRecord, type ModelRecord } from './records.js';
 
 export interface DeployOptions {
@@ -138,18 +139,34 @@ export class ClusterRegistry {
     return bytes;
   }
 
-  /** Every record now, then every change (a delete gives `null`). */
-  watch(onChange: (name: string, record: ModelRecord | null, e: KvEntry) => void): Promise<KvWatch> {
-    return this.models.watch((e) => {
-      if (e.operation === 'delete') return onChange(tokenName(e.key), null, e);
-      let r: ModelRecord;
-      try {
-        r = decodeModelRecord(e.value);
-      } catch {
-        return; // not ours to serve
-      }
-      onChange(r.name, r, e);
-    });
+  /**
+   * Every record now, then every change (a delete gives `null`), across server restarts: after each resync, models
+   * that vanished meanwhile are reported deleted (`known` says which names the follower holds).
+   */
+  follow(
+    port: MessagingPort,
+    onChange: (name: string, record: ModelRecord | null) => void,
+    known: () => Iterable<string>,
+  ): Follower {
+    return followBucket(
+      port,
+      async () => this.models,
+      (e) => {
+        if (e.operation === 'delete') return onChange(tokenName(e.key), null);
+        let r: ModelRecord;
+        try {
+          r = decodeModelRecord(e.value);
+        } catch {
+          return; // not ours to serve
+        }
+        onChange(r.name, r);
+      },
+      {
+        onSynced: (keys) => {
+          for (const name of known()) if (!keys.has(modelToken(name))) onChange(name, null);
+        },
+      },
+    );
   }
 }
 

@@ -16,6 +16,7 @@ import { ElmError } from '../../../core/errors.js';
 import { ModelCodecs } from '../../../models/artifact/codecs.js';
 import type { Model } from '../../../models/model.js';
 import type { ModelEntry } from '../../../serving/registry.js';
+import { registerStrategyCodecs } from '../../../strategies/codecs.js';
 import { sendError } from '../http/reply.js';
 import type { ServerContext, ServerPlugin } from '../http/options.js';
 import { resolveInside, scanModelsDir } from '../serving/model-store.js';
@@ -81,7 +82,7 @@ export async function registerEdgeRoutes(
   opts: EdgeOptions = {},
 ): Promise<EdgeHandle> {
   const store = opts.store ?? new ArtifactStore();
-  const codecs = ctx.options.codecs ?? new ModelCodecs();
+  const codecs = ctx.options.codecs ?? registerStrategyCodecs(new ModelCodecs());
   const encodedByKey = new Map<string, string>();
   // Hashes the loaded model versions are served under (kept by prune()).
   const live = (): Set<string> =>

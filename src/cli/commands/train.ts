@@ -5,7 +5,9 @@ import { OnlineELM } from '../../models/os-elm.js';
 import { KernelELM } from '../../models/kernel-elm.js';
 import { evaluate } from '../../models/evaluate.js';
 import { DEFAULT_ELM_CONFIG, type Model } from '../../models/model.js';
+import type { Dataset } from '../../data/dataset.js';
 import { DATA_SPEC_GRAMMAR } from '../../data/spec.js';
+import type { Backend } from '../../numeric/backend.js';
 import { cliContext, loadData, progress, writeModel } from '../context.js';
 import { EXIT, num, printJson } from '../output.js';
 import type { SetExit } from './index.js';
@@ -68,33 +70,7 @@ export function registerTrain(program: Command, setExit: SetExit): void {
     .action(async (opts: TrainOpts) => {
       const ctx = await cliContext();
       const train = await loadData(opts.data);
-      const bar = progress('training', !opts.json);
-      const onProgress = (d: number, t: number): void => bar.update(d, t);
-      const fitOpts = { backend: ctx.backend, onProgress };
-      const cfg = {
-        hidden: opts.hidden,
-        activation: opts.activation,
-        seed: opts.seed,
-        C: opts.C,
-        weightScale: opts.weightScale,
-        chunkRows: opts.chunkRows,
-      };
-      let model: Model;
-      try {
-        if (opts.kind === 'os-elm') model = OnlineELM.fit(train, cfg, fitOpts);
-        else if (opts.kind === 'kernel-elm') {
-          const kcfg = {
-            C: opts.C,
-            landmarks: opts.landmarks,
-            seed: opts.seed,
-            chunkRows: opts.chunkRows,
-            ...(opts.gamma ? { gamma: opts.gamma } : {}),
-          };
-          model = KernelELM.fit(train, kcfg, fitOpts);
-        } else model = ELM.fit(train, cfg, fitOpts);
-      } finally {
-        bar.stop();
-      }
+      const model = fitModel(opts, train, ctx.backend);
       const result: Record<string, unknown> = {
         kind: model.kind,
         task: model.task,
@@ -107,40 +83,76 @@ export function registerTrain(program: Command, setExit: SetExit): void {
         activation: opts.activation,
         trainSeconds: model.metrics.trainSeconds,
       };
-      if (opts.test) {
-        const test = await loadData(opts.test, model);
-        const ev = evaluate(model, test);
-        if (ev.accuracy !== undefined) {
-          result.testAccuracy = ev.accuracy;
-          model.metrics.testAccuracy = ev.accuracy;
-        }
-        if (ev.rmse !== undefined) {
-          result.testRmse = ev.rmse;
-          model.metrics.testRmse = ev.rmse;
-        }
-        result.testRows = ev.rows;
-      }
+      if (opts.test) Object.assign(result, await testMetrics(model, opts.test));
       if (opts.out) {
         const written = await writeModel(ctx, model, opts.out, opts.storeWeights);
         Object.assign(result, { out: opts.out, artifactBytes: written.bytes, contentHash: written.contentHash });
       }
       if (opts.json) printJson(result);
-      else {
-        const lines = [
-          `trained ${result.kind} (${result.task}) on ${result.rows}×${result.features} in ${Number(result.trainSeconds).toFixed(3)} s [backend ${ctx.backend.name}]`,
-          `  hidden ${result.hidden}, activation ${opts.activation}, outputs ${result.outputs}`,
-        ];
-        if (result.testAccuracy !== undefined)
-          lines.push(`  test accuracy ${(Number(result.testAccuracy) * 100).toFixed(2)}% on ${result.testRows} rows`);
-        if (result.testRmse !== undefined)
-          lines.push(`  test RMSE ${Number(result.testRmse).toPrecision(4)} on ${result.testRows} rows`);
-        if (opts.out)
-          lines.push(
-            `  wrote ${opts.out} (${result.artifactBytes} bytes, sha256 ${String(result.contentHash).slice(0, 16)}…)`,
-          );
-        process.stdout.write(lines.join('\n') + '\n');
-      }
+      else printTrained(result, opts);
       model.dispose();
       setExit(EXIT.OK);
     });
+}
+
+/** Fit the chosen model family, with a progress bar for humans. */
+function fitModel(opts: TrainOpts, train: Dataset, backend: Backend): Model {
+  const bar = progress('training', !opts.json);
+  const fitOpts = { backend, onProgress: (d: number, t: number): void => bar.update(d, t) };
+  const cfg = {
+    hidden: opts.hidden,
+    activation: opts.activation,
+    seed: opts.seed,
+    C: opts.C,
+    weightScale: opts.weightScale,
+    chunkRows: opts.chunkRows,
+  };
+  try {
+    if (opts.kind === 'os-elm') return OnlineELM.fit(train, cfg, fitOpts);
+    if (opts.kind === 'kernel-elm') {
+      const kcfg = {
+        C: opts.C,
+        landmarks: opts.landmarks,
+        seed: opts.seed,
+        chunkRows: opts.chunkRows,
+        ...(opts.gamma ? { gamma: opts.gamma } : {}),
+      };
+      return KernelELM.fit(train, kcfg, fitOpts);
+    }
+    return ELM.fit(train, cfg, fitOpts);
+  } finally {
+    bar.stop();
+  }
+}
+
+/** Evaluate on the held-out spec; the figures also go into the model's metrics (and so into the artifact). */
+async function testMetrics(model: Model, spec: string): Promise<Record<string, unknown>> {
+  const ev = evaluate(model, await loadData(spec, model));
+  const out: Record<string, unknown> = {};
+  if (ev.accuracy !== undefined) {
+    out.testAccuracy = ev.accuracy;
+    model.metrics.testAccuracy = ev.accuracy;
+  }
+  if (ev.rmse !== undefined) {
+    out.testRmse = ev.rmse;
+    model.metrics.testRmse = ev.rmse;
+  }
+  out.testRows = ev.rows;
+  return out;
+}
+
+function printTrained(result: Record<string, unknown>, opts: TrainOpts): void {
+  const lines = [
+    `trained ${result.kind} (${result.task}) on ${result.rows}×${result.features} in ${Number(result.trainSeconds).toFixed(3)} s [backend ${result.backend}]`,
+    `  hidden ${result.hidden}, activation ${opts.activation}, outputs ${result.outputs}`,
+  ];
+  if (result.testAccuracy !== undefined)
+    lines.push(`  test accuracy ${(Number(result.testAccuracy) * 100).toFixed(2)}% on ${result.testRows} rows`);
+  if (result.testRmse !== undefined)
+    lines.push(`  test RMSE ${Number(result.testRmse).toPrecision(4)} on ${result.testRows} rows`);
+  if (opts.out)
+    lines.push(
+      `  wrote ${opts.out} (${result.artifactBytes} bytes, sha256 ${String(result.contentHash).slice(0, 16)}…)`,
+    );
+  process.stdout.write(lines.join('\n') + '\n');
 }

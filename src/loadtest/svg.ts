@@ -58,14 +58,42 @@ export function fmtNum(v: number): string {
 }
 
 export function lineChart(c: ChartSpec): string {
+  const f = frame(c);
+  return [
+    `<svg class="chart" data-chart="${esc(c.id)}" id="chart-${esc(c.id)}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${f.W} ${f.H}" width="${f.W}" height="${f.H}" role="img" aria-label="${esc(c.title)}">`,
+    `<title>${esc(c.title)}</title>`,
+    `<text class="chart-title" x="${f.W / 2}" y="20" text-anchor="middle" font-size="15" font-weight="600">${esc(c.title)}</text>`,
+    ...axes(c, f),
+    ...seriesPaths(c, f),
+    ...legend(c, f),
+    '</svg>',
+  ].join('\n');
+}
+
+/** The plot area, the axis ranges (in transformed units: log₂ x, log₁₀ y when asked) and the data → pixel maps. */
+interface Frame {
+  W: number;
+  H: number;
+  m: { l: number; r: number; t: number; b: number };
+  pw: number;
+  ph: number;
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+  sx: (x: number) => number;
+  sy: (y: number) => number;
+  fx: (v: number) => string;
+  fy: (v: number) => string;
+}
+
+function frame(c: ChartSpec): Frame {
   const W = c.width ?? 640;
   const H = c.height ?? 360;
   const legendRows = Math.ceil(c.series.length / 3);
   const m = { l: 64, r: 16, t: 34 + legendRows * 16, b: 48 };
   const pw = W - m.l - m.r;
   const ph = H - m.t - m.b;
-  const fx = c.xFormat ?? fmtNum;
-  const fy = c.yFormat ?? fmtNum;
   const pts = c.series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
   const xs = pts.map((p) => p[0]).filter((x) => !c.xLog || x > 0);
   const ys = pts.map((p) => p[1]);
@@ -81,15 +109,27 @@ export function lineChart(c: ChartSpec): string {
   let y1 = c.yLog ? ly1 : ys.length ? Math.max(...ys) * 1.08 : 1;
   if (!(y1 > y0)) y1 = y0 + 1;
   const ty = (y: number) => (c.yLog ? Math.log10(Math.max(y, 10 ** y0)) : y);
-  const sx = (x: number) => m.l + ((tx(x) - x0) / (x1 - x0)) * pw;
-  const sy = (y: number) => m.t + ph - ((ty(y) - y0) / (y1 - y0)) * ph;
+  return {
+    W,
+    H,
+    m,
+    pw,
+    ph,
+    x0,
+    x1,
+    y0,
+    y1,
+    sx: (x) => m.l + ((tx(x) - x0) / (x1 - x0)) * pw,
+    sy: (y) => m.t + ph - ((ty(y) - y0) / (y1 - y0)) * ph,
+    fx: c.xFormat ?? fmtNum,
+    fy: c.yFormat ?? fmtNum,
+  };
+}
+
+/** Grid and y ticks, x ticks, the two axes with their labels, and the reference line. */
+function axes(c: ChartSpec, f: Frame): string[] {
+  const { m, pw, ph, x0, x1, y0, y1, sx, sy } = f;
   const parts: string[] = [];
-  parts.push(
-    `<svg class="chart" data-chart="${esc(c.id)}" id="chart-${esc(c.id)}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(c.title)}">`,
-    `<title>${esc(c.title)}</title>`,
-    `<text class="chart-title" x="${W / 2}" y="20" text-anchor="middle" font-size="15" font-weight="600">${esc(c.title)}</text>`,
-  );
-  // grid and y ticks
   const yt = c.yLog
     ? Array.from({ length: y1 - y0 + 1 }, (_, i) => 10 ** (y0 + i)).flatMap((d, i, a) =>
         i < a.length - 1 ? [d, 2 * d, 5 * d] : [d],
@@ -99,10 +139,9 @@ export function lineChart(c: ChartSpec): string {
     const y = sy(v).toFixed(1);
     parts.push(
       `<line class="grid" x1="${m.l}" x2="${m.l + pw}" y1="${y}" y2="${y}" stroke="#e5e7eb"/>`,
-      `<text class="tick" x="${m.l - 6}" y="${y}" dy="4" text-anchor="end" font-size="11" fill="#374151">${esc(fy(v))}</text>`,
+      `<text class="tick" x="${m.l - 6}" y="${y}" dy="4" text-anchor="end" font-size="11" fill="#374151">${esc(f.fy(v))}</text>`,
     );
   }
-  // x ticks
   const xt = c.xLog
     ? Array.from({ length: Math.floor(x1) - Math.ceil(x0) + 1 }, (_, i) => 2 ** (Math.ceil(x0) + i))
     : niceTicks(x0, x1);
@@ -110,13 +149,13 @@ export function lineChart(c: ChartSpec): string {
     const x = sx(v).toFixed(1);
     parts.push(
       `<line class="xtick" x1="${x}" x2="${x}" y1="${m.t + ph}" y2="${m.t + ph + 4}" stroke="#6b7280"/>`,
-      `<text class="tick" x="${x}" y="${m.t + ph + 17}" text-anchor="middle" font-size="11" fill="#374151">${esc(fx(v))}</text>`,
+      `<text class="tick" x="${x}" y="${m.t + ph + 17}" text-anchor="middle" font-size="11" fill="#374151">${esc(f.fx(v))}</text>`,
     );
   }
   parts.push(
     `<line class="axis" x1="${m.l}" x2="${m.l + pw}" y1="${m.t + ph}" y2="${m.t + ph}" stroke="#6b7280"/>`,
     `<line class="axis" x1="${m.l}" x2="${m.l}" y1="${m.t}" y2="${m.t + ph}" stroke="#6b7280"/>`,
-    `<text class="axis-label" x="${m.l + pw / 2}" y="${H - 8}" text-anchor="middle" font-size="12">${esc(c.xLabel)}</text>`,
+    `<text class="axis-label" x="${m.l + pw / 2}" y="${f.H - 8}" text-anchor="middle" font-size="12">${esc(c.xLabel)}</text>`,
     `<text class="axis-label" transform="translate(14 ${m.t + ph / 2}) rotate(-90)" text-anchor="middle" font-size="12">${esc(c.yLabel)}</text>`,
   );
   if (c.hLine) {
@@ -126,6 +165,13 @@ export function lineChart(c: ChartSpec): string {
       `<text class="slo-label" x="${m.l + pw - 4}" y="${y}" dy="-5" text-anchor="end" font-size="11" fill="#dc2626">${esc(c.hLine.label)}</text>`,
     );
   }
+  return parts;
+}
+
+/** One group per series: the path and a marker with a tooltip per point. */
+function seriesPaths(c: ChartSpec, f: Frame): string[] {
+  const { sx, sy } = f;
+  const parts: string[] = [];
   c.series.forEach((s, i) => {
     const color = PALETTE[i % PALETTE.length];
     const p = s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!c.xLog || x > 0));
@@ -137,19 +183,18 @@ export function lineChart(c: ChartSpec): string {
       `<path class="series" d="${d}" fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="4 3"' : ''}/>`,
       ...p.map(
         ([x, y]) =>
-          `<circle class="point" cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="3.5" fill="${color}"><title>${esc(s.name)}: ${esc(fx(x))} → ${esc(fy(y))}</title></circle>`,
+          `<circle class="point" cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="3.5" fill="${color}"><title>${esc(s.name)}: ${esc(f.fx(x))} → ${esc(f.fy(y))}</title></circle>`,
       ),
       '</g>',
     );
   });
-  // legend
-  c.series.forEach((s, i) => {
-    const x = m.l + 8 + (i % 3) * 190;
+  return parts;
+}
+
+function legend(c: ChartSpec, f: Frame): string[] {
+  return c.series.map((s, i) => {
+    const x = f.m.l + 8 + (i % 3) * 190;
     const y = 30 + Math.floor(i / 3) * 16;
-    parts.push(
-      `<g class="legend"><rect x="${x}" y="${y}" width="12" height="3" fill="${PALETTE[i % PALETTE.length]}"/><text x="${x + 16}" y="${y + 5}" font-size="11">${esc(s.name)}</text></g>`,
-    );
+    return `<g class="legend"><rect x="${x}" y="${y}" width="12" height="3" fill="${PALETTE[i % PALETTE.length]}"/><text x="${x + 16}" y="${y + 5}" font-size="11">${esc(s.name)}</text></g>`;
   });
-  parts.push('</svg>');
-  return parts.join('\n');
 }

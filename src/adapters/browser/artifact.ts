@@ -4,6 +4,7 @@
  */
 import { ElmError } from '../../core/errors.js';
 import { ModelCodecs, type LoadedModel } from '../../models/artifact/codecs.js';
+import { registerStrategyCodecs } from '../../strategies/codecs.js';
 import type { Backend } from '../../numeric/backend.js';
 
 export interface FetchedArtifact {
@@ -34,12 +35,13 @@ export async function fetchArtifact(url: string | URL, init?: RequestInit): Prom
 
 export interface LoadOptions {
   backend: Backend;
+  /** Default: every kind elmscale writes (strategies included). */
   codecs?: ModelCodecs;
 }
 
 /** Decode artifact bytes; when the bytes came from a content-addressed URL, check they are what it names. */
 export function decodeArtifact(bytes: Uint8Array, opts: LoadOptions, url?: string): LoadedModel {
-  const loaded = (opts.codecs ?? new ModelCodecs()).decode(bytes, { backend: opts.backend });
+  const loaded = (opts.codecs ?? registerStrategyCodecs(new ModelCodecs())).decode(bytes, { backend: opts.backend });
   const expected = url ? hashFromUrl(url) : undefined;
   if (expected && expected !== loaded.contentHash) {
     loaded.model.dispose();

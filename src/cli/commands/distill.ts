@@ -1,6 +1,9 @@
 import { Command, Option } from 'commander';
 import { evaluate } from '../../models/evaluate.js';
-import { DEFAULT_ELM_CONFIG } from '../../models/model.js';
+import type { ELM } from '../../models/elm.js';
+import { DEFAULT_ELM_CONFIG, type Model } from '../../models/model.js';
+import type { Dataset } from '../../data/dataset.js';
+import type { Backend } from '../../numeric/backend.js';
 import { DATA_SPEC_GRAMMAR } from '../../data/spec.js';
 import { distill } from '../../strategies/distill/distill.js';
 import { squareImageWidth } from '../../strategies/distill/augment.js';
@@ -68,28 +71,7 @@ export function registerDistill(program: Command, setExit: SetExit): void {
       const ctx = await cliContext();
       const teacher = await readModel(ctx, opts.teacher);
       const data = await loadData(opts.data, teacher.model);
-      const imageWidth = opts.imageWidth ?? squareImageWidth(data);
-      const bar = progress('distilling', !opts.json);
-      const student = (() => {
-        try {
-          return distill(teacher.model, data, {
-            hidden: opts.hidden,
-            config: { seed: opts.seed, C: opts.C },
-            targets: opts.targets,
-            temperature: opts.temperature,
-            labelWeight: opts.labelWeight,
-            augment: opts.augment,
-            augmentation: opts.augmentation,
-            units: opts.units,
-            jitter: opts.jitter,
-            ...(imageWidth !== undefined ? { imageWidth } : {}),
-            backend: ctx.backend,
-            onProgress: (d, t) => bar.update(d, t),
-          });
-        } finally {
-          bar.stop();
-        }
-      })();
+      const student = fitStudent(opts, teacher.model, data, ctx.backend);
       const result: Record<string, unknown> = {
         teacher: opts.teacher,
         teacherKind: teacher.model.kind,
@@ -107,19 +89,45 @@ export function registerDistill(program: Command, setExit: SetExit): void {
       const w = await writeModel(ctx, student, opts.out);
       Object.assign(result, { out: opts.out, artifactBytes: w.bytes, contentHash: w.contentHash });
       if (opts.json) printJson(result);
-      else {
-        const lines = [
-          `student ELM (${opts.hidden} hidden, ${(Number(result.computeRatio) * 100).toFixed(1)}% of the teacher's compute) distilled on ${String(result.trainRows)} rows in ${Number(result.trainSeconds).toFixed(2)} s`,
-        ];
-        if (opts.test)
-          lines.push(
-            `  accuracy ${(Number(result.studentAccuracy) * 100).toFixed(2)}% vs teacher ${(Number(result.teacherAccuracy) * 100).toFixed(2)}%`,
-          );
-        lines.push(`  wrote ${opts.out} (${w.bytes} bytes)`);
-        process.stdout.write(lines.join('\n') + '\n');
-      }
+      else printDistilled(result, opts);
       student.dispose();
       teacher.model.dispose();
       setExit(EXIT.OK);
     });
+}
+
+/** The distillation itself, with a progress bar for humans. */
+function fitStudent(opts: DistillCliOpts, teacher: Model, data: Dataset, backend: Backend): ELM {
+  const imageWidth = opts.imageWidth ?? squareImageWidth(data);
+  const bar = progress('distilling', !opts.json);
+  try {
+    return distill(teacher, data, {
+      hidden: opts.hidden,
+      config: { seed: opts.seed, C: opts.C },
+      targets: opts.targets,
+      temperature: opts.temperature,
+      labelWeight: opts.labelWeight,
+      augment: opts.augment,
+      augmentation: opts.augmentation,
+      units: opts.units,
+      jitter: opts.jitter,
+      ...(imageWidth !== undefined ? { imageWidth } : {}),
+      backend,
+      onProgress: (d, t) => bar.update(d, t),
+    });
+  } finally {
+    bar.stop();
+  }
+}
+
+function printDistilled(result: Record<string, unknown>, opts: DistillCliOpts): void {
+  const lines = [
+    `student ELM (${opts.hidden} hidden, ${(Number(result.computeRatio) * 100).toFixed(1)}% of the teacher's compute) distilled on ${String(result.trainRows)} rows in ${Number(result.trainSeconds).toFixed(2)} s`,
+  ];
+  if (opts.test)
+    lines.push(
+      `  accuracy ${(Number(result.studentAccuracy) * 100).toFixed(2)}% vs teacher ${(Number(result.teacherAccuracy) * 100).toFixed(2)}%`,
+    );
+  lines.push(`  wrote ${opts.out} (${String(result.artifactBytes)} bytes)`);
+  process.stdout.write(lines.join('\n') + '\n');
 }

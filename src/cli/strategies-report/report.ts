@@ -125,23 +125,23 @@ export function measureSpeed(
   return { med: quantile(ts, 0.5), p99: quantile(ts, 0.99), rps: rows / sec, secPerRow: sec / rows };
 }
 
-/**
- * Build base, int8, distilled, label-trained, small, routed and mixture variants on `train` and measure them on
- * `test`: the numbers behind `elmscale strategies-report` and the targets of the strategies issue.
- */
-export function strategiesReport(train: LabeledData, test: LabeledData, o: ReportOptions): StrategiesReport {
-  const log = o.log ?? (() => {});
+interface Variant {
+  name: string;
+  model: Model;
+  hidden: string;
+  notes?: string;
+}
+
+/** Train the seven variants (base first) on `fit`; the router is calibrated on the held-out `cal` rows. */
+function buildVariants(fit: LabeledData, cal: LabeledData, o: ReportOptions, log: (line: string) => void): Variant[] {
   const L = o.hidden ?? 4096,
     Ls = o.small ?? 256,
     Lst = o.student ?? Math.max(1, Math.round(L / 4)),
     E = o.experts ?? 4,
     k = o.topK ?? 1;
-  const holdout = Math.min(o.holdout ?? 10000, Math.floor(train.rows / 5));
-  const fit = slice(train, 0, train.rows - holdout);
-  const cal = slice(train, train.rows - holdout, train.rows);
   const fo = { backend: o.backend };
   const cfg = { ...o.config };
-  const built: { name: string; model: Model; hidden: string; notes?: string }[] = [];
+  const built: Variant[] = [];
   const timed = <T extends Model>(name: string, f: () => T): T => {
     log(`training ${name}…`);
     const t0 = performance.now();
@@ -207,7 +207,21 @@ export function strategiesReport(train: LabeledData, test: LabeledData, o: Repor
     hidden: `${E}×${Le} top-${k}`,
     notes: `k-means gate; experts of ${Le} units so gate + expert ≤ 1/${E} of base`,
   });
+  return built;
+}
 
+/**
+ * Build base, int8, distilled, label-trained, small, routed and mixture variants on `train` and measure them on
+ * `test`: the numbers behind `elmscale strategies-report` and the targets of the strategies issue.
+ */
+export function strategiesReport(train: LabeledData, test: LabeledData, o: ReportOptions): StrategiesReport {
+  const log = o.log ?? (() => {});
+  const holdout = Math.min(o.holdout ?? 10000, Math.floor(train.rows / 5));
+  const fit = slice(train, 0, train.rows - holdout);
+  const cal = slice(train, train.rows - holdout, train.rows);
+  const built = buildVariants(fit, cal, o, log);
+  const base = built[0]!.model;
+  const E = o.experts ?? 4;
   const rows: ReportRow[] = [];
   let baseCost = 0;
   let routerShare = NaN;

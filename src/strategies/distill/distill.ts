@@ -53,6 +53,32 @@ export interface DistillOptions {
  */
 export function distill(teacher: Model, data: LabeledData, opts: DistillOptions): ELM {
   const t0 = performance.now();
+  const { temperature, augment, labelWeight } = checkOptions(teacher, data, opts);
+  const backend = opts.backend ?? defaultBackend();
+  const cfg = resolveConfig({ ...opts.config, hidden: opts.hidden });
+  const spec = studentSpec(teacher, data, opts, cfg);
+  const shell = new ELM(spec, new Float32Array(cfg.hidden * teacher.outputDim), backend);
+  const eq = accumulateOnTeacher(teacher, data, opts, { cfg, shell, backend, temperature, augment, labelWeight });
+  const beta = Float32Array.from(solveRidge(backend, eq, cfg.C));
+  shell.dispose();
+  return new ELM(spec, beta, backend, {
+    trainSeconds: (performance.now() - t0) / 1000,
+    trainRows: eq.rows,
+    distilledFrom: teacher.kind,
+    studentUnits: opts.units ?? 'random',
+    augmentation:
+      augment > 0
+        ? `${augment}×${typeof opts.augmentation === 'function' ? 'custom' : (opts.augmentation ?? 'jitter')}`
+        : 'none',
+    teacherFlopsPerRow: teacher.flopsPerRow,
+  });
+}
+
+function checkOptions(
+  teacher: Model,
+  data: LabeledData,
+  opts: DistillOptions,
+): { temperature: number; augment: number; labelWeight: number } {
   checkArg(isPositiveInt(opts.hidden), () => `hidden must be a positive integer, got ${opts.hidden}`);
   if (data.cols !== teacher.inputDim) {
     throw new ElmError(
@@ -66,18 +92,17 @@ export function distill(teacher: Model, data: LabeledData, opts: DistillOptions)
   checkArg(Number.isInteger(augment) && augment >= 0, () => `augment must be a non-negative integer`);
   const labelWeight = opts.labelWeight ?? 0;
   checkArg(labelWeight >= 0 && labelWeight <= 1, () => `labelWeight must be in [0, 1]`);
-  const backend = opts.backend ?? defaultBackend();
-  const cfg = resolveConfig({ ...opts.config, hidden: opts.hidden });
-  const d = data.cols,
-    m = teacher.outputDim,
-    l = cfg.hidden;
-  const cls = teacher.task === 'classification';
+  return { temperature, augment, labelWeight };
+}
+
+/** The student's spec: fresh units from the seed, or (units: 'teacher') the ELM teacher's most important units. */
+function studentSpec(teacher: Model, data: LabeledData, opts: DistillOptions, cfg: ElmConfig): ElmSpec {
   const spec: ElmSpec = {
     config: cfg,
     task: teacher.task,
-    inputDim: d,
-    outputDim: m,
-    standardizer: fitStandardizer(data.x, data.rows, d, standardizeMode(cfg, data)),
+    inputDim: data.cols,
+    outputDim: teacher.outputDim,
+    standardizer: fitStandardizer(data.x, data.rows, data.cols, standardizeMode(cfg, data)),
   };
   if (opts.units === 'teacher') {
     if (!(teacher instanceof ELM)) {
@@ -86,11 +111,29 @@ export function distill(teacher: Model, data: LabeledData, opts: DistillOptions)
     const tc = teacher.spec.config;
     spec.config = { ...cfg, activation: tc.activation, weightScale: tc.weightScale, seed: tc.seed };
     spec.standardizer = teacher.spec.standardizer;
-    const sel = selectTeacherUnits(teacher, data, l);
+    const sel = selectTeacherUnits(teacher, data, cfg.hidden);
     spec.storedWeights = { w: sel.w, b: sel.b };
   }
   if (teacher.labels) spec.labels = [...teacher.labels];
-  const shell = new ELM(spec, new Float32Array(l * m), backend);
+  return spec;
+}
+
+/**
+ * The normal equations of the student's hidden layer (`shell`) against the teacher's soft targets, block by block,
+ * over the rows and then `augment` augmented passes of them. `cfg` is the resolved config before any teacher units
+ * replace its seed: the augmentation stream is drawn from it.
+ */
+function accumulateOnTeacher(
+  teacher: Model,
+  data: LabeledData,
+  opts: DistillOptions,
+  s: { cfg: ElmConfig; shell: ELM; backend: Backend; temperature: number; augment: number; labelWeight: number },
+): NormalEquations {
+  const { cfg, shell, augment, labelWeight } = s;
+  const d = data.cols,
+    m = teacher.outputDim,
+    l = cfg.hidden;
+  const cls = teacher.task === 'classification';
   const augmenter = augment > 0 ? makeAugmenter(data, opts) : undefined;
   const rng = new Xoshiro128((cfg.seed ^ 0x5bd1e995) >>> 0);
   const step = Math.max(1, Math.min(opts.chunkRows ?? cfg.chunkRows, data.rows));
@@ -106,7 +149,7 @@ export function distill(teacher: Model, data: LabeledData, opts: DistillOptions)
       x.set(data.x.subarray(r0 * d, (r0 + n) * d));
       if (pass > 0) augmenter!(x, n, d, pass, rng);
       const t = tb.subarray(0, n * m);
-      softTargets(teacher, x, n, t, cls, opts.targets ?? 'logits', temperature);
+      softTargets(teacher, x, n, t, cls, opts.targets ?? 'logits', s.temperature);
       if (labelWeight > 0 && cls) {
         for (let r = 0; r < n; r++) {
           for (let c = 0; c < m; c++) t[r * m + c] = t[r * m + c]! * (1 - labelWeight);
@@ -115,7 +158,7 @@ export function distill(teacher: Model, data: LabeledData, opts: DistillOptions)
       }
       const block: LabeledData = { x, rows: n, cols: d, y: t, task: 'regression', targets: m };
       accumulateNormalEquations(
-        backend,
+        s.backend,
         block,
         (xx, rr, out) => shell.hiddenLayer(xx, rr, out),
         l,
@@ -127,19 +170,7 @@ export function distill(teacher: Model, data: LabeledData, opts: DistillOptions)
       opts.onProgress?.(pass * data.rows + r0 + n, total);
     }
   }
-  const beta = Float32Array.from(solveRidge(backend, eq, cfg.C));
-  shell.dispose();
-  return new ELM(spec, beta, backend, {
-    trainSeconds: (performance.now() - t0) / 1000,
-    trainRows: eq.rows,
-    distilledFrom: teacher.kind,
-    studentUnits: opts.units ?? 'random',
-    augmentation:
-      augment > 0
-        ? `${augment}×${typeof opts.augmentation === 'function' ? 'custom' : (opts.augmentation ?? 'jitter')}`
-        : 'none',
-    teacherFlopsPerRow: teacher.flopsPerRow,
-  });
+  return eq;
 }
 
 function softTargets(

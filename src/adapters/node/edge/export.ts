@@ -10,6 +10,7 @@ import { ElmError } from '../../../core/errors.js';
 import { sha256Hex } from '../../../core/hash.js';
 import { ModelCodecs } from '../../../models/artifact/codecs.js';
 import { createJsBackend } from '../../../numeric/js/index.js';
+import { registerStrategyCodecs } from '../../../strategies/codecs.js';
 import { defaultAssetsDir } from './assets.js';
 import { IMMUTABLE } from './http-cache.js';
 
@@ -20,6 +21,7 @@ export interface ExportOptions {
   assetsDir?: string;
   /** Also copy the source maps (default false). */
   sourceMaps?: boolean;
+  /** Default: every kind elmscale writes (strategies included). */
   codecs?: ModelCodecs;
 }
 
@@ -50,7 +52,9 @@ export function exportStatic(o: ExportOptions): ExportResult {
     throw new ElmError('ELM_ERR_DATA_NOT_FOUND', `no browser build in ${assets}: run npm run build`);
   }
   // Refuse an artifact the page could not load (decoding checks magic, CRC and shapes).
-  const loaded = (o.codecs ?? new ModelCodecs()).decode(o.bytes, { backend: createJsBackend() });
+  const loaded = (o.codecs ?? registerStrategyCodecs(new ModelCodecs())).decode(o.bytes, {
+    backend: createJsBackend(),
+  });
   loaded.model.dispose();
   const hash = sha256Hex(o.bytes);
   const files: string[] = [];

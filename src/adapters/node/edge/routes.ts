@@ -16,6 +16,7 @@ import { ElmError } from '../../../core/errors.js';
 import { ModelCodecs } from '../../../models/artifact/codecs.js';
 import type { Model } from '../../../models/model.js';
 import type { ModelEntry } from '../../../serving/registry.js';
+import { registerStrategyCodecs } from '../../../strategies/codecs.js';
 import { sendError } from '../http/reply.js';
 import type { ServerContext, ServerPlugin } from '../http/options.js';
 import { resolveInside, scanModelsDir } from '../serving/model-store.js';
@@ -81,7 +82,7 @@ export async function registerEdgeRoutes(
   opts: EdgeOptions = {},
 ): Promise<EdgeHandle> {
   const store = opts.store ?? new ArtifactStore();
-  const codecs = ctx.options.codecs ?? new ModelCodecs();
+  const codecs = ctx.options.codecs ?? registerStrategyCodecs(new ModelCodecs());
   const encodedByKey = new Map<string, string>();
   // Hashes the loaded model versions are served under (kept by prune()).
   const live = (): Set<string> =>
@@ -107,31 +108,9 @@ export async function registerEdgeRoutes(
     return h;
   };
 
-  app.get('/artifacts/:file', async (req: FastifyRequest<{ Params: { file: string } }>, reply) => {
-    const m = ARTIFACT_PATH.exec(req.params.file);
-    if (!m || !store.has(m[1]!)) {
-      return sendError(reply, new ElmError('ELM_ERR_MODEL_NOT_FOUND', `no artifact ${req.params.file}`));
-    }
-    const hash = m[1]!;
-    reply.headers({
-      'cache-control': IMMUTABLE,
-      vary: 'Accept-Encoding',
-      'access-control-allow-origin': '*',
-      'access-control-expose-headers': 'ETag, Content-Length',
-      'cross-origin-resource-policy': 'cross-origin',
-      'x-content-type-options': 'nosniff',
-    });
-    const tags = [hash, `${hash}-gzip`, `${hash}-br`];
-    if (notModified(req.headers['if-none-match'], tags)) return reply.code(304).header('etag', `"${hash}"`).send();
-    const rep = await store.representation(hash, negotiateEncoding(req.headers['accept-encoding']));
-    if (!rep) return sendError(reply, new ElmError('ELM_ERR_MODEL_NOT_FOUND', `artifact ${hash} is gone`));
-    reply.header('etag', rep.encoding === 'identity' ? `"${hash}"` : `"${hash}-${rep.encoding}"`);
-    if (rep.encoding !== 'identity') reply.header('content-encoding', rep.encoding);
-    reply.header('content-disposition', `inline; filename="${hash}.elm"`);
-    return reply
-      .type('application/octet-stream')
-      .send(Buffer.from(rep.body.buffer, rep.body.byteOffset, rep.body.byteLength));
-  });
+  app.get('/artifacts/:file', (req: FastifyRequest<{ Params: { file: string } }>, reply) =>
+    sendArtifact(store, req, reply),
+  );
 
   const redirect = async (
     req: FastifyRequest<{ Params: { name: string; version?: string } }>,
@@ -158,6 +137,37 @@ export async function registerEdgeRoutes(
 
   if (opts.page !== false) registerPage(app, ctx, opts);
   return { store, hashFor };
+}
+
+/** `GET /artifacts/{sha256}[.elm]`: immutable, content-negotiated (br, gzip), ETag/304, usable cross-origin. */
+async function sendArtifact(
+  store: ArtifactStore,
+  req: FastifyRequest<{ Params: { file: string } }>,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const m = ARTIFACT_PATH.exec(req.params.file);
+  if (!m || !store.has(m[1]!)) {
+    return sendError(reply, new ElmError('ELM_ERR_MODEL_NOT_FOUND', `no artifact ${req.params.file}`));
+  }
+  const hash = m[1]!;
+  reply.headers({
+    'cache-control': IMMUTABLE,
+    vary: 'Accept-Encoding',
+    'access-control-allow-origin': '*',
+    'access-control-expose-headers': 'ETag, Content-Length',
+    'cross-origin-resource-policy': 'cross-origin',
+    'x-content-type-options': 'nosniff',
+  });
+  const tags = [hash, `${hash}-gzip`, `${hash}-br`];
+  if (notModified(req.headers['if-none-match'], tags)) return reply.code(304).header('etag', `"${hash}"`).send();
+  const rep = await store.representation(hash, negotiateEncoding(req.headers['accept-encoding']));
+  if (!rep) return sendError(reply, new ElmError('ELM_ERR_MODEL_NOT_FOUND', `artifact ${hash} is gone`));
+  reply.header('etag', rep.encoding === 'identity' ? `"${hash}"` : `"${hash}-${rep.encoding}"`);
+  if (rep.encoding !== 'identity') reply.header('content-encoding', rep.encoding);
+  reply.header('content-disposition', `inline; filename="${hash}.elm"`);
+  return reply
+    .type('application/octet-stream')
+    .send(Buffer.from(rep.body.buffer, rep.body.byteOffset, rep.body.byteLength));
 }
 
 function pickDemoModel(ctx: ServerContext, preferred?: string): string | null {

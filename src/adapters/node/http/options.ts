@@ -14,10 +14,12 @@ import type { PromMetrics } from '../serving/prom-metrics.js';
 export interface ServerOptions extends Partial<Omit<ServerConfig, 'backend'>> {
   /** Models built in this process (demo, tests, embedding). */
   models?: { name: string; model: Model; version?: string; bytes?: Uint8Array }[];
+  /** Artifact codecs (default: every kind elmscale writes — elm, os-elm, kernel-elm, elm-int8, router, moe). */
   codecs?: ModelCodecs;
   /** Backend for decoding and inline inference (name or instance); workers take the name. */
   backend?: string | Backend | undefined;
-  /** URL of a module exporting createCodecs() for workers (non-ELM kinds registered by strategies). */
+  /** URL of a module exporting createCodecs() for workers (non-ELM kinds registered by strategies; default
+   *  STRATEGY_CODECS_MODULE, which knows every kind). */
   workerCodecsModule?: string;
   /** A custom executor (remote workers, tests); overrides `workers`. */
   executor?: Executor;

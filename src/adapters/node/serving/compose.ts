@@ -1,6 +1,7 @@
 import { ElmError } from '../../../core/errors.js';
 import { ModelCodecs } from '../../../models/artifact/codecs.js';
 import type { Backend } from '../../../numeric/backend.js';
+import { registerStrategyCodecs } from '../../../strategies/codecs.js';
 import { AdmissionLimiter } from '../../../serving/admission.js';
 import { balancerByName } from '../../../serving/balancing/balancers.js';
 import { LruCache } from '../../../serving/caching/cache.js';
@@ -98,7 +99,7 @@ function createCaches(o: ResolvedOptions) {
 /** Build the serving core and load the initial models (in-process ones, the model directory, model files). */
 export async function buildServing(options: ServerOptions = {}): Promise<ServingRuntime> {
   const o = resolveServerOptions(options);
-  const codecs = o.codecs ?? new ModelCodecs();
+  const codecs = o.codecs ?? registerStrategyCodecs(new ModelCodecs());
   const backend: Backend =
     typeof o.backend === 'object'
       ? o.backend

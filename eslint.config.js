@@ -60,7 +60,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [natsPattern] }] },
   },
   {
-    files: ['src/index.ts', 'src/codecs.ts', 'src/browser.ts', 'src/serving.ts', 'src/adapters/fetch/**/*.ts'],
+    files: ['src/index.ts', 'src/codecs.ts', 'src/browser.ts', 'src/serving.ts', 'src/cluster.ts', 'src/adapters/fetch/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: nodeBuiltins, message: 'platform-free entry point' }, { group: ['**/adapters/node/**'], message: 'node adapter in a platform-free entry' }, natsPattern] }],
     },

@@ -64,3 +64,6 @@ export {
   type ResolvedTarget,
 } from './adapters/node/nats/index.js';
 export type * from './cluster/port.js';
+
+// Cluster membership on Node: join a running server to a NATS cluster (serve --cluster uses it).
+export { joinCluster, defaultNodeId, type JoinOptions, type ClusterMember } from './adapters/node/cluster/join.js';

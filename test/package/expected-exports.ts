@@ -131,6 +131,7 @@ const node: SubpathApi = {
     'exportStatic',
     'STRATEGY_CODECS_MODULE',
     'connectCluster',
+    'joinCluster',
     'redactUrl',
     'scrubSecrets',
   ],
@@ -167,12 +168,27 @@ const browser: SubpathApi = {
   types: [...core.types, 'BrowserBackend', 'TrainData', 'TrainResult'],
 };
 
+/** `elmscale/cluster`: platform-free cluster logic over the messaging port (docs/cluster.md). */
+const cluster: SubpathApi = {
+  values: [
+    'ClusterClient',
+    'ClusterRegistry',
+    'Presence',
+    'ClusterNode',
+    'forwardingFront',
+    'followBucket',
+    'inferSubject',
+  ],
+  types: ['MessagingPort', 'KvBucket', 'ObjectBucket', 'ModelRecord', 'NodeRecord', 'ClusterAnswer', 'DeployOptions'],
+};
+
 export const EXPECTED_EXPORTS: Readonly<Record<string, SubpathApi>> = {
   elmscale: core,
   'elmscale/serving': serving,
+  'elmscale/cluster': cluster,
   'elmscale/node': node,
   'elmscale/browser': browser,
 };
 
 /** Subpaths whose whole module graph must load without any Node built-in. */
-export const PLATFORM_FREE = ['elmscale', 'elmscale/serving', 'elmscale/browser'];
+export const PLATFORM_FREE = ['elmscale', 'elmscale/serving', 'elmscale/cluster', 'elmscale/browser'];

@@ -1,6 +1,6 @@
 import { ElmError, toErrorData } from '../core/errors.js';
 
-/** Exit codes: documented in docs/cli.md. */
+/** Exit codes: documented in README.md (Command line) and docs/errors.md. */
 export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2 } as const;
 
 /** Errors go to stderr as one line (or a JSON object with --json); usage-type codes exit 2, others 1. */

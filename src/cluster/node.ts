@@ -20,6 +20,8 @@ export interface ClusterNodeOptions {
   /** The node's HTTP front, announced to the cluster. */
   httpUrl?: string;
   beatMs?: number;
+  /** Copies of the cluster's buckets when this node creates them (3 in a 3-server JetStream cluster). */
+  replicas?: number;
   /** Canary split (tests pass a seeded one). */
   random?: () => number;
   /** Report what happens (loads, failures) — the CLI prints it; never credentials. */
@@ -41,6 +43,8 @@ export class ClusterNode {
   /** Registry-managed models: name → the record applied (or being applied). */
   private readonly managed = new Map<string, ModelRecord>();
   private readonly chains = new Map<string, Promise<void>>();
+  /** The latest record seen per model (null = removed): older pending applies and retries are skipped. */
+  private readonly latest = new Map<string, ModelRecord | null>();
   private readonly startedMs = Date.now();
   private closed = false;
 
@@ -57,8 +61,8 @@ export class ClusterNode {
   /** Join: follow the registry (the current records are applied before this resolves), serve, beat. */
   async start(): Promise<void> {
     const { port } = this.o;
-    this.nodes = await openNodesBucket(port, this.o.beatMs ?? BEAT_MS);
-    this.registry = await ClusterRegistry.open(port);
+    this.nodes = await openNodesBucket(port, this.o.beatMs ?? BEAT_MS, this.o.replicas ?? 1);
+    this.registry = await ClusterRegistry.open(port, { replicas: this.o.replicas ?? 1 });
     this.direct = port.subscribe(nodeInferWildcard(this.o.nodeId), (m) => this.answer(m, 'direct'));
     this.watch = this.registry.follow(
       port,
@@ -78,12 +82,22 @@ export class ClusterNode {
   }
 
   /** Apply a registry change to this model, one change at a time per model, in arrival order. */
-  private follow(name: string, record: ModelRecord | null): void {
+  private follow(name: string, record: ModelRecord | null, attempt = 1): void {
+    this.latest.set(name, record);
     const prev = this.chains.get(name) ?? Promise.resolve();
     const next = prev
-      .then(() => this.apply(name, record))
+      .then(() => (this.latest.get(name) === record ? this.apply(name, record) : undefined))
       .catch((e: unknown) => {
-        this.o.log?.(`cluster: cannot apply "${name}": ${(e as Error).message}`);
+        // A transient failure (an artifact fetch during a JetStream election, say) is retried with backoff for as
+        // long as this record is still the latest one; a newer record supersedes it.
+        const waitMs = Math.min(10_000, 250 * 2 ** Math.min(attempt, 6));
+        this.o.log?.(
+          `cluster: cannot apply "${name}" (attempt ${attempt}, retrying in ${waitMs} ms): ${(e as Error).message}`,
+        );
+        const t = setTimeout(() => {
+          if (!this.closed && this.latest.get(name) === record) this.follow(name, record, attempt + 1);
+        }, waitMs);
+        (t as { unref?: () => void }).unref?.();
       });
     this.chains.set(name, next);
   }
@@ -192,7 +206,7 @@ export class ClusterNode {
       await this.nodes.put(this.o.nodeId, value);
     } catch {
       // The presence bucket is in memory: a restarted server has lost it. Open (re-create) it and beat again.
-      this.nodes = await openNodesBucket(this.o.port, this.o.beatMs ?? BEAT_MS);
+      this.nodes = await openNodesBucket(this.o.port, this.o.beatMs ?? BEAT_MS, this.o.replicas ?? 1);
       await this.nodes.put(this.o.nodeId, value);
     }
   }

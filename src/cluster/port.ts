@@ -117,6 +117,8 @@ export interface KvBucket {
   watch(onEntry: (e: KvEntry) => void, opts?: KvWatchOptions): Promise<KvWatch>;
   /** Keys with a current value, optionally matching a subject-style pattern. */
   keys(filter?: string): Promise<string[]>;
+  /** The bucket's latest revision (0 when empty): lets a watcher detect that it silently fell behind. */
+  lastRevision(): Promise<number>;
 }
 
 export interface ObjectInfo {

@@ -7,8 +7,8 @@ import { decodeNodeRecord, type NodeRecord } from './records.js';
 export const BEAT_MS = 500;
 export const STALE_BEATS = 3;
 
-export function openNodesBucket(port: MessagingPort, beatMs = BEAT_MS): Promise<KvBucket> {
-  return port.kv(BUCKET.nodes, { maxAgeMs: beatMs * STALE_BEATS, storage: 'memory' });
+export function openNodesBucket(port: MessagingPort, beatMs = BEAT_MS, replicas = 1): Promise<KvBucket> {
+  return port.kv(BUCKET.nodes, { maxAgeMs: beatMs * STALE_BEATS, storage: 'memory', replicas });
 }
 
 /**
@@ -25,12 +25,15 @@ export class Presence {
   ) {}
 
   /** Follow the heartbeat bucket (re-opened after a server restart: it lives in memory). */
-  static async open(port: MessagingPort, o: { beatMs?: number; now?: () => number } = {}): Promise<Presence> {
+  static async open(
+    port: MessagingPort,
+    o: { beatMs?: number; now?: () => number; replicas?: number } = {},
+  ): Promise<Presence> {
     const beatMs = o.beatMs ?? BEAT_MS;
     const p = new Presence(beatMs * STALE_BEATS, o.now ?? Date.now);
     p.follower = followBucket(
       port,
-      () => openNodesBucket(port, beatMs),
+      () => openNodesBucket(port, beatMs, o.replicas ?? 1),
       (e) => {
         if (e.operation === 'delete') {
           p.nodes.delete(e.key);

@@ -8,6 +8,11 @@ export interface FollowOptions extends Pick<KvWatchOptions, 'key'> {
   onSynced?(keys: ReadonlySet<string>): void;
   /** Wait before a restart after a failure, ms (default 250). */
   retryMs?: number;
+  /**
+   * How often to compare the bucket's latest revision with the last one delivered, ms (default 2000; 0 = never).
+   * A watch whose consumer lived on a JetStream server that died can stall without ending; this notices it.
+   */
+  checkMs?: number;
 }
 
 export interface Follower {
@@ -37,17 +42,23 @@ export function followBucket(
     firstFailed = rej;
   });
   let everReady = false;
+  let delivered = 0;
+  let currentBucket: KvBucket | undefined;
+  let target: number | undefined;
 
   const start = async (): Promise<void> => {
     const gen = ++generation;
+    delivered = 0;
     current?.stop();
     current = undefined;
     const seen = new Set<string>();
     let syncing = true;
     const bucket = await open();
+    currentBucket = bucket;
     const w = await bucket.watch(
       (e) => {
         if (gen !== generation) return;
+        if (e.revision > delivered) delivered = e.revision;
         if (syncing && e.operation === 'put') seen.add(e.key);
         onEntry(e);
       },
@@ -60,6 +71,10 @@ export function followBucket(
     current = w;
     await w.ready;
     syncing = false;
+    // Everything the bucket held when the replay finished counts as delivered (tombstones and purges are not
+    // replayed); a stall is a later revision that never arrives.
+    delivered = Math.max(delivered, await bucket.lastRevision().catch(() => 0));
+    target = undefined;
     o.onSynced?.(seen);
     if (!everReady) {
       everReady = true;
@@ -85,6 +100,25 @@ export function followBucket(
   const off = port.onEvent((e) => {
     if (e.type === 'reconnect') schedule();
   });
+  // A stalled watch: a revision the bucket had at the previous check has still not been delivered (puts in flight
+  // at one check are delivered long before the next).
+  const checkMs = o.checkMs ?? 2000;
+  const checker =
+    checkMs > 0
+      ? setInterval(() => {
+          const b = currentBucket;
+          if (!b || !everReady || stopped) return;
+          void b
+            .lastRevision()
+            .then((last) => {
+              const stalled = target !== undefined && delivered < target;
+              target = stalled ? undefined : last;
+              if (stalled) schedule();
+            })
+            .catch(() => undefined);
+        }, checkMs)
+      : undefined;
+  (checker as { unref?: () => void } | undefined)?.unref?.();
   start().catch((e: unknown) => {
     if (!everReady) firstFailed(e);
   });
@@ -93,6 +127,7 @@ export function followBucket(
     stop() {
       stopped = true;
       off();
+      if (checker) clearInterval(checker);
       if (timer) clearTimeout(timer);
       current?.stop();
     },

@@ -47,6 +47,8 @@ export interface ServerConfig {
   nodeId: string | undefined;
   /** Per-attempt timeout of requests forwarded to another node, ms. */
   clusterTimeoutMs: number;
+  /** Copies of the cluster's KV buckets and object store when this node creates them. */
+  clusterReplicas: number;
 }
 
 type Kind = 'int' | 'number' | 'string' | 'boolean' | 'choice' | 'list' | 'files';
@@ -259,6 +261,14 @@ export const SERVER_SCHEMA: { readonly [K in keyof ServerConfig]: OptionSpec } =
     default: 2000,
     min: 1,
     description: 'per-attempt timeout of requests forwarded to another node (one retry elsewhere after it)',
+  },
+  clusterReplicas: {
+    flag: '--cluster-replicas <n>',
+    kind: 'int',
+    default: 1,
+    min: 1,
+    max: 5,
+    description: 'copies of the cluster buckets when this node creates them (3 with a 3-server JetStream cluster)',
   },
   logger: { flag: '--log', kind: 'boolean', default: false, description: 'log every request (fastify/pino) to stdout' },
 };

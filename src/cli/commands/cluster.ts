@@ -48,33 +48,40 @@ function registerDeploy(program: Command, setExit: SetExit): void {
         '--canary <share>',
         'deploy beside the current version, taking this share (0..1) of requests',
         num('canary'),
+      )
+      .option(
+        '--replicas <n>',
+        'copies of the registry and artifacts when they are created (3 with a 3-server JetStream cluster)',
+        num('replicas', true),
       ),
-  ).action(async (file: string, f: ClusterFlags & { name: string; version?: string; canary?: number }) => {
-    const ctx = await cliContext();
-    const loaded = await readModel(ctx, file); // refuse what no node could load
-    loaded.model.dispose();
-    const { readFile } = await import('node:fs/promises');
-    const bytes = new Uint8Array(await readFile(file));
-    const r = await withCluster(f, async (port) => {
-      const registry = await ClusterRegistry.open(port);
-      return registry.deploy({
-        name: f.name,
-        bytes,
-        ...(f.version !== undefined ? { version: f.version } : {}),
-        ...(f.canary !== undefined ? { canaryShare: f.canary } : {}),
+  ).action(
+    async (file: string, f: ClusterFlags & { name: string; version?: string; canary?: number; replicas?: number }) => {
+      const ctx = await cliContext();
+      const loaded = await readModel(ctx, file); // refuse what no node could load
+      loaded.model.dispose();
+      const { readFile } = await import('node:fs/promises');
+      const bytes = new Uint8Array(await readFile(file));
+      const r = await withCluster(f, async (port) => {
+        const registry = await ClusterRegistry.open(port, f.replicas ? { replicas: f.replicas } : {});
+        return registry.deploy({
+          name: f.name,
+          bytes,
+          ...(f.version !== undefined ? { version: f.version } : {}),
+          ...(f.canary !== undefined ? { canaryShare: f.canary } : {}),
+        });
       });
-    });
-    if (f.json) printJson({ ...r.record, revision: r.revision, uploaded: r.uploaded });
-    else {
-      const what = r.record.canary
-        ? `canary version ${r.record.canary.version} (${(r.record.canary.share * 100).toFixed(0)} % of requests) beside version ${r.record.version}`
-        : `version ${r.record.version}`;
-      process.stdout.write(
-        `deployed "${f.name}" ${what}; artifact ${(r.record.canary?.artifact ?? r.record.artifact).slice(0, 12)}…${r.uploaded ? ' uploaded' : ' already stored'}\n`,
-      );
-    }
-    setExit(EXIT.OK);
-  });
+      if (f.json) printJson({ ...r.record, revision: r.revision, uploaded: r.uploaded });
+      else {
+        const what = r.record.canary
+          ? `canary version ${r.record.canary.version} (${(r.record.canary.share * 100).toFixed(0)} % of requests) beside version ${r.record.version}`
+          : `version ${r.record.version}`;
+        process.stdout.write(
+          `deployed "${f.name}" ${what}; artifact ${(r.record.canary?.artifact ?? r.record.artifact).slice(0, 12)}…${r.uploaded ? ' uploaded' : ' already stored'}\n`,
+        );
+      }
+      setExit(EXIT.OK);
+    },
+  );
 }
 
 interface Status {

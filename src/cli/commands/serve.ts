@@ -139,6 +139,7 @@ async function run(cmd: Command, demo: boolean, setExit: SetExit): Promise<void>
         nodeId: o.nodeId,
         httpUrl: s.url,
         timeoutMs: o.clusterTimeoutMs,
+        replicas: o.clusterReplicas,
         log: (line) => void process.stdout.write(`elmscale: ${line}\n`),
       });
     } catch (e) {

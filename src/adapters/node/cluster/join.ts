@@ -16,6 +16,8 @@ export interface JoinOptions {
   /** Per-attempt timeout of forwarded requests, ms. */
   timeoutMs?: number;
   beatMs?: number;
+  /** Copies of the cluster's buckets when they are created (3 in a 3-server JetStream cluster). */
+  replicas?: number;
   log?: (line: string) => void;
 }
 
@@ -51,9 +53,13 @@ export async function joinCluster(ctx: ServerContext, o: JoinOptions): Promise<C
       loadArtifact: (name, bytes, lo) => ctx.loadArtifact(name, { bytes }, lo),
       ...(o.httpUrl ? { httpUrl: o.httpUrl } : {}),
       ...(o.beatMs ? { beatMs: o.beatMs } : {}),
+      ...(o.replicas ? { replicas: o.replicas } : {}),
       ...(o.log ? { log: o.log } : {}),
     });
-    presence = await Presence.open(port, o.beatMs ? { beatMs: o.beatMs } : {});
+    presence = await Presence.open(port, {
+      ...(o.beatMs ? { beatMs: o.beatMs } : {}),
+      ...(o.replicas ? { replicas: o.replicas } : {}),
+    });
     const client = new ClusterClient(port, { presence, ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) });
     await node.start();
     ctx.front = forwardingFront(node, ctx.pipeline, client, presence);

@@ -109,6 +109,14 @@ class NatsKvBucket implements KvBucket {
     }
   }
 
+  async lastRevision(): Promise<number> {
+    try {
+      return (await this.kv.status()).streamInfo.state.last_seq;
+    } catch (e) {
+      throw this.fail('status', '', e);
+    }
+  }
+
   async keys(filter?: string): Promise<string[]> {
     try {
       const out: string[] = [];

@@ -10,7 +10,7 @@
 export { ClusterClient, type ClusterClientOptions, type ClusterAnswer } from './cluster/client.js';
 export { ClusterRegistry, type DeployOptions, type DeployResult } from './cluster/registry.js';
 export { Presence, BEAT_MS, STALE_BEATS } from './cluster/presence.js';
-export { ClusterNode, forwardingFront, type ClusterNodeOptions } from './cluster/node.js';
+export { ClusterNode, forwardingFront, type ClusterNodeOptions, type FrontPath } from './cluster/node.js';
 export { followBucket, type Follower, type FollowOptions } from './cluster/watch.js';
 export {
   BUCKET,

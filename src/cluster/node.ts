@@ -1,4 +1,4 @@
-import type { InferFront, InferPipeline } from '../serving/pipeline.js';
+import type { InferCall, InferFront, InferPipeline } from '../serving/pipeline.js';
 import type { InferenceService } from '../serving/service.js';
 import { HOLDERS_QUEUE, inferSubject, isNodeId, nodeInferWildcard, tokenModel } from './names.js';
 import type { IncomingMessage, KvBucket, MessagingPort, Subscription } from './port.js';
@@ -225,25 +225,35 @@ export class ClusterNode {
   }
 }
 
+/** Where a front sent a request: answered by this node, or forwarded over NATS. */
+export type FrontPath = 'local' | 'forwarded';
+
 /**
  * The HTTP front of a cluster node: answer locally when this node holds the model and has admission capacity,
  * else forward over NATS to a holder. Forwarded requests run on the holder's local pipeline, never forwarded again.
+ * `onRoute` is told each decision (the exporter counts them: elmscale_cluster_requests_total{path}).
  */
 export function forwardingFront(
   node: ClusterNode,
   pipeline: InferPipeline,
   forward: InferFront,
   presence?: Presence,
+  onRoute?: (path: FrontPath) => void,
 ): InferFront {
   const { service, admission } = pipeline.o;
+  const local = (call: InferCall) => {
+    onRoute?.('local');
+    return node.local.infer(call);
+  };
   return {
     infer(call) {
       const held = service.registry.has(call.model, call.version);
-      if (held && admission.inflight < admission.limit) return node.local.infer(call);
+      if (held && admission.inflight < admission.limit) return local(call);
       // Nobody else holds it either: the local answer (404 for an unknown model, 503 when overloaded) is the truth.
       if (presence && presence.holders(call.model, call.version).every((n) => n.id === node.id)) {
-        return node.local.infer(call);
+        return local(call);
       }
+      onRoute?.('forwarded');
       return forward.infer(call);
     },
   };

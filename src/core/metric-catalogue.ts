@@ -129,6 +129,15 @@ export const STRATEGY_METRICS = {
   ),
 } as const satisfies Record<string, MetricDef>;
 
+/** A cluster node's HTTP front (cluster/node.ts forwardingFront): where each inference request was answered. */
+export const CLUSTER_METRICS = {
+  clusterRequests: counter(
+    'cluster_requests_total',
+    ['path'],
+    "Inference requests through a cluster node's front by path: local (answered here) or forwarded (over NATS).",
+  ),
+} as const satisfies Record<string, MetricDef>;
+
 /**
  * Node's default process metrics that elmscale reads back (prom-client registers them with METRIC_PREFIX; the rest
  * of that family — memory, event loop lag, GC — is prom-client's and not listed here).
@@ -143,6 +152,7 @@ export const METRIC_CATALOGUE: readonly MetricDef[] = [
   ...Object.values(SERVER_METRICS),
   ...Object.values(MODEL_COST_METRICS),
   ...Object.values(STRATEGY_METRICS),
+  ...Object.values(CLUSTER_METRICS),
 ];
 
 /** The `_sum` / `_count` / `_bucket` series of a histogram. */

@@ -9,7 +9,7 @@ import { isElmError } from '../../src/core/errors.js';
 import { skipNoNats, startNats, type SingleNats } from '../helpers/nats.js';
 import type { ElmscaleProc } from '../helpers/proc.js';
 import { waitUntil } from '../helpers/wait.js';
-import { close, inferBody, post, row } from '../serving/helpers.js';
+import { close, get, inferBody, post, row } from '../serving/helpers.js';
 import { answerJson, clientFor, clusterFixtures, loadLoop, startNode, waitForHolders } from './helpers.js';
 
 const utf8 = new TextEncoder();
@@ -83,12 +83,23 @@ describe('cluster nodes on one JetStream server', { skip: skipNoNats }, () => {
 
   it("a node's HTTP front forwards models held elsewhere, and answers 404 for models nobody holds", async () => {
     const aUrl = nodes[0]!.ready;
+    const routed = async (path: string) => {
+      const m = new RegExp(`^elmscale_cluster_requests_total\\{path="${path}"\\} (\\d+)$`, 'm').exec(
+        (await get(`${aUrl}/metrics`)).text,
+      );
+      return Number(m?.[1] ?? 0);
+    };
+    const forwarded0 = await routed('forwarded');
     const r = await post(
       `${aUrl}/v2/models/v2/infer`,
       inferBody([row(cf.fx.data, 3)], { outputs: [{ name: 'probabilities' }] }),
     );
     assert.equal(r.status, 200, JSON.stringify(r.json));
     assert.ok(close(r.json.outputs[0].data, local('model2', 3)));
+    assert.equal(await routed('forwarded'), forwarded0 + 1, 'the front counts the forwarded request');
+    const local0 = await routed('local');
+    assert.equal((await post(`${aUrl}/v2/models/digits/infer`, inferBody([row(cf.fx.data, 3)]))).status, 200);
+    assert.equal(await routed('local'), local0 + 1, 'and the one it answers itself');
     const none = await post(`${aUrl}/v2/models/nope/infer`, inferBody([row(cf.fx.data, 3)]));
     assert.equal(none.status, 404);
   });

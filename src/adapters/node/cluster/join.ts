@@ -62,7 +62,7 @@ export async function joinCluster(ctx: ServerContext, o: JoinOptions): Promise<C
     });
     const client = new ClusterClient(port, { presence, ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}) });
     await node.start();
-    ctx.front = forwardingFront(node, ctx.pipeline, client, presence);
+    ctx.front = forwardingFront(node, ctx.pipeline, client, presence, (path) => ctx.metrics.clusterRoute(path));
     const member = node;
     const p = presence;
     return {

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { METRIC_PREFIX, SERVER_METRICS as M } from '../../../core/metric-catalogue.js';
+import { CLUSTER_METRICS, METRIC_PREFIX, SERVER_METRICS as M } from '../../../core/metric-catalogue.js';
 import type { ServingMetrics, Outcome } from '../../../serving/metrics.js';
 import type { InferenceService } from '../../../serving/service.js';
 import { fastCounter, fastHistogram, scalarGauge, scrapedMetric } from './prom-catalogue.js';
@@ -42,6 +42,8 @@ export class PromMetrics implements ServingMetrics {
   private readonly cacheHits: FastCounter;
   private readonly cacheMisses: FastCounter;
   private readonly workerBusy: FastCounter;
+  /** Cluster fronts only: requests answered here vs forwarded (series created on first use). */
+  private readonly clusterRequests: FastCounter;
   /** Per model: its series, looked up once per request by one Map.get. */
   private readonly children = new Map<string, ModelSeries>();
   private cpu0 = process.cpuUsage();
@@ -75,6 +77,7 @@ export class PromMetrics implements ServingMetrics {
     registerModelCostGauges(r, () => this.modelCostPerQuery());
     // Per-member metrics of routers and mixtures; workers' counters are summed (InferenceService.usageEntries).
     registerStrategyGauges(r, () => this.service()?.usageEntries() ?? []);
+    this.clusterRequests = fastCounter(CLUSTER_METRICS.clusterRequests, r);
   }
 
   /** What the service holds, read at scrape time: queue depths, models, cache size, workers. */
@@ -176,6 +179,10 @@ export class PromMetrics implements ServingMetrics {
     const c = this.child(model);
     if (hit) (c.hits ??= this.cacheHits.series(model)).value++;
     else (c.misses ??= this.cacheMisses.series(model)).value++;
+  }
+  /** A cluster node's front routed one request: answered here, or forwarded to another node. */
+  clusterRoute(path: 'local' | 'forwarded'): void {
+    this.clusterRequests.series(path).value++;
   }
   workerBusySeconds(worker: string, s: number): void {
     this.workerBusy.series(worker).value += s;

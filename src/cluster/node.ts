@@ -22,6 +22,8 @@ export interface ClusterNodeOptions {
   beatMs?: number;
   /** Copies of the cluster's buckets when this node creates them (3 in a 3-server JetStream cluster). */
   replicas?: number;
+  /** Largest random delay before replacing a model this node already serves, ms (default 1000). */
+  replaceJitterMs?: number;
   /** Canary split (tests pass a seeded one). */
   random?: () => number;
   /** Report what happens (loads, failures) — the CLI prints it; never credentials. */
@@ -47,6 +49,8 @@ export class ClusterNode {
   private readonly latest = new Map<string, ModelRecord | null>();
   private readonly startedMs = Date.now();
   private closed = false;
+  /** Set once start() is done: the first registry sync loads without delay. */
+  private startedServing = false;
 
   constructor(private readonly o: ClusterNodeOptions) {
     if (!isNodeId(o.nodeId)) {
@@ -72,6 +76,7 @@ export class ClusterNode {
     await this.watch.ready;
     await Promise.all([...this.chains.values()]);
     this.syncSubscriptions();
+    this.startedServing = true;
     await this.heartbeat();
     this.beat = setInterval(() => void this.heartbeat().catch(() => undefined), this.o.beatMs ?? BEAT_MS);
     (this.beat as { unref?: () => void }).unref?.();
@@ -120,6 +125,11 @@ export class ClusterNode {
     for (const [version, sha] of wanted) {
       const loaded = service.registry.has(name, version) ? service.resolve(name, version).contentHash : undefined;
       if (loaded === sha) continue;
+      // A replacement while this node still serves the model waits a random while first, so the holders do not all
+      // block their event loops on the load at the same moment (a client's retry then finds a node that answers).
+      if (service.registry.has(name) && this.startedServing)
+        await jitter(this.o.replaceJitterMs ?? 1000, this.o.random);
+      if (this.latest.get(name) !== record || this.closed) return;
       const bytes = await this.registry!.artifact(sha);
       await this.o.loadArtifact(name, bytes, { version, makeDefault: version === record.version });
       this.o.log?.(`cluster: loaded "${name}" version ${version} (${sha.slice(0, 12)}…)`);
@@ -257,4 +267,9 @@ export function forwardingFront(
       return forward.infer(call);
     },
   };
+}
+
+function jitter(maxMs: number, random: (() => number) | undefined): Promise<void> {
+  const ms = Math.floor((random ?? Math.random)() * maxMs);
+  return ms <= 0 ? Promise.resolve() : new Promise((r) => setTimeout(r, ms));
 }

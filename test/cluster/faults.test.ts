@@ -9,7 +9,7 @@ import { skipNoNats, startNats, type SingleNats } from '../helpers/nats.js';
 import type { ElmscaleProc } from '../helpers/proc.js';
 import { waitUntil } from '../helpers/wait.js';
 import { inferBody, post, row } from '../serving/helpers.js';
-import { clientFor, clusterFixtures, loadLoop, startNode, waitForHolders } from './helpers.js';
+import { clientFor, clusterFixtures, loadLoop, startNode, waitForHolders, stopAllLoads } from './helpers.js';
 
 /**
  * Faults with real processes, counted against a ledger of what the clients saw: SIGKILL and SIGSTOP of a node under
@@ -34,6 +34,7 @@ describe('cluster faults', { skip: skipNoNats }, () => {
     await waitForHolders(presence, 'digits', '1', ['a', 'b', 'c']);
   });
   after(async () => {
+    await stopAllLoads();
     for (const n of nodes.values()) {
       n.proc.cont();
       await n.proc.close();

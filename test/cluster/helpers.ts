@@ -58,8 +58,8 @@ export function waitForHolders(presence: Presence, model: string, version: strin
   );
 }
 
-export async function clientFor(port: MessagingPort, timeoutMs = 2000) {
-  const presence = await Presence.open(port);
+export async function clientFor(port: MessagingPort, timeoutMs = 2000, replicas = 1) {
+  const presence = await Presence.open(port, { replicas });
   return { presence, client: new ClusterClient(port, { presence, timeoutMs }) };
 }
 
@@ -75,8 +75,22 @@ export function answerJson(a: { payload: string | Uint8Array }): {
 /**
  * A closed-loop load of `concurrency` callers until stop(); counts every outcome (the ledger a fault test checks).
  */
-export function loadLoop(concurrency: number, once: () => Promise<{ status: number; attempts?: number }>) {
+const running = new Set<{ stop(): Promise<unknown> }>();
+
+/** Stop every load loop still running (call in after(): a failed assertion must not leave callers spinning). */
+export async function stopAllLoads(): Promise<void> {
+  await Promise.all([...running].map((l) => l.stop()));
+}
+
+export function loadLoop(
+  concurrency: number,
+  once: () => Promise<{ status: number; attempts?: number }>,
+  o: { maxMs?: number } = {},
+) {
   let stopped = false;
+  // A safety stop: a test that fails before its stop() must not keep the process alive forever.
+  const safety = setTimeout(() => (stopped = true), o.maxMs ?? 90_000);
+  safety.unref();
   const ledger = { ok: 0, failed: [] as number[], retried: 0 };
   const runners = Array.from({ length: concurrency }, async () => {
     while (!stopped) {
@@ -86,12 +100,16 @@ export function loadLoop(concurrency: number, once: () => Promise<{ status: numb
       if ((a.attempts ?? 1) > 1) ledger.retried++;
     }
   });
-  return {
+  const loop = {
     ledger,
     async stop() {
       stopped = true;
+      clearTimeout(safety);
       await Promise.all(runners);
+      running.delete(loop);
       return ledger;
     },
   };
+  running.add(loop);
+  return loop;
 }

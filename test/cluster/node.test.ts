@@ -10,7 +10,15 @@ import { skipNoNats, startNats, type SingleNats } from '../helpers/nats.js';
 import type { ElmscaleProc } from '../helpers/proc.js';
 import { waitUntil } from '../helpers/wait.js';
 import { close, get, inferBody, post, row } from '../serving/helpers.js';
-import { answerJson, clientFor, clusterFixtures, loadLoop, startNode, waitForHolders } from './helpers.js';
+import {
+  answerJson,
+  clientFor,
+  clusterFixtures,
+  loadLoop,
+  startNode,
+  waitForHolders,
+  stopAllLoads,
+} from './helpers.js';
 
 const utf8 = new TextEncoder();
 
@@ -38,6 +46,7 @@ describe('cluster nodes on one JetStream server', { skip: skipNoNats }, () => {
     await waitForHolders(presence, 'digits', '1', ['a', 'b']);
   });
   after(async () => {
+    await stopAllLoads();
     for (const n of nodes) await n.proc.close();
     presence?.close();
     await port?.close();

@@ -8,7 +8,15 @@ import { ClusterRegistry } from '../../src/cluster/registry.js';
 import { skipNoNats, startNatsCluster, type NatsCluster } from '../helpers/nats.js';
 import type { ElmscaleProc } from '../helpers/proc.js';
 import { waitUntil } from '../helpers/wait.js';
-import { answerJson, clientFor, clusterFixtures, loadLoop, startNode, waitForHolders } from './helpers.js';
+import {
+  answerJson,
+  clientFor,
+  clusterFixtures,
+  loadLoop,
+  startNode,
+  waitForHolders,
+  stopAllLoads,
+} from './helpers.js';
 
 /**
  * Nodes on a 3-server JetStream cluster with R3 buckets: losing one NATS server pauses registry writes only for the
@@ -30,11 +38,12 @@ describe('cluster nodes on a 3-server JetStream cluster (R3)', { skip: skipNoNat
     port = await connectCluster(all, { name: 'test', pingIntervalMs: 250, maxPingOut: 2 });
     registry = await ClusterRegistry.open(port, { replicas: 3 });
     await registry.deploy({ name: 'digits', bytes: cf.v1 });
-    ({ presence, client } = await clientFor(port, 500));
+    ({ presence, client } = await clientFor(port, 500, 3));
     for (const id of ['a', 'b']) nodes.push(await startNode(all, id, ['--cluster-replicas', '3']));
     await waitForHolders(presence, 'digits', '1', ['a', 'b']);
   });
   after(async () => {
+    await stopAllLoads();
     for (const n of nodes) await n.proc.close();
     presence?.close();
     await port?.close();
@@ -57,7 +66,9 @@ describe('cluster nodes on a 3-server JetStream cluster (R3)', { skip: skipNoNat
     await waitForHolders(presence, 'digits', '2', ['a', 'b']).catch(async (e: Error) => {
       const status = await ClusterRegistry.open(port).then((r) => r.get('digits'));
       const nb = await port.kv('elmscale_nodes', { storage: 'memory', replicas: 3, maxAgeMs: 1500 });
-      const beats = await Promise.all((await nb.keys()).map(async (k) => [k, (await nb.get(k))?.createdMs, Date.now()]));
+      const beats = await Promise.all(
+        (await nb.keys()).map(async (k) => [k, (await nb.get(k))?.createdMs, Date.now()]),
+      );
       console.log('beats', JSON.stringify(beats), 'last', await nb.lastRevision());
       throw new Error(
         `${e.message}\npresence: ${JSON.stringify(presence.live())}\nrecord: ${JSON.stringify(status)}\n` +

@@ -1,3 +1,4 @@
+import { concatBytes } from '../core/bytes.js';
 import { ElmError, toErrorData } from '../core/errors.js';
 import type { AdmissionLimiter } from './admission.js';
 import { BINARY_TYPE, errorAnswer, JSON_TYPE, type Answer } from './answer.js';
@@ -172,16 +173,4 @@ export function decodeBody(
   }
   if (jsonLen === body.length) return { json };
   return { json, binary: body.subarray(jsonLen) };
-}
-
-function concatBytes(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.byteLength;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
 }

@@ -1,3 +1,4 @@
+import { concatBytes } from '../../core/bytes.js';
 import { ElmError } from '../../core/errors.js';
 import { errorAnswer, type Answer } from '../../serving/answer.js';
 import type { ServingContext } from '../../serving/rest/context.js';
@@ -64,12 +65,5 @@ async function readBody(request: Request, limit: number): Promise<Uint8Array | u
     }
     chunks.push(value);
   }
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
+  return chunks.length === 0 ? new Uint8Array(0) : concatBytes(chunks);
 }

@@ -23,11 +23,22 @@ export interface ModelEntry {
   state: ModelState;
 }
 
-/** Version order: numeric when both are numbers, else lexicographic. */
+const numeric = (v: string): number | undefined => {
+  const n = Number(v);
+  return v !== '' && Number.isFinite(n) ? n : undefined;
+};
+
+/**
+ * Version order, a total order (so "the highest version" is well defined): numeric versions by value, below every
+ * non-numeric one; non-numeric versions by code units; numerically equal spellings ("2", "2.0") by code units.
+ * (Comparing numbers numerically and everything else as text was not transitive: "2" < "10" < "1a" < "2".)
+ */
 export function compareVersions(a: string, b: string): number {
-  const na = Number(a),
-    nb = Number(b);
-  if (a !== '' && b !== '' && Number.isFinite(na) && Number.isFinite(nb)) return na - nb;
+  const na = numeric(a),
+    nb = numeric(b);
+  if (na !== undefined && nb !== undefined && na !== nb) return na - nb;
+  if (na !== undefined && nb === undefined) return -1;
+  if (na === undefined && nb !== undefined) return 1;
   return a < b ? -1 : a > b ? 1 : 0;
 }
 

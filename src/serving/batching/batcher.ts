@@ -181,7 +181,11 @@ export class Batcher {
       this.inflight--;
       const computeUs = this.scheduler.nowUs() - started;
       if (!failed) this.policy.observe?.(rows, computeUs);
-      this.o.onBatch?.({ rows, requests: batch.length, computeUs, failed });
+      try {
+        this.o.onBatch?.({ rows, requests: batch.length, computeUs, failed });
+      } catch {
+        // statistics must never fail the requests they describe
+      }
       return computeUs;
     };
     let promise: Promise<Float32Array>;
@@ -190,27 +194,40 @@ export class Batcher {
     } catch (e) {
       promise = Promise.reject(e);
     }
-    promise.then(
-      (out) => {
-        const computeUs = finish(false);
-        let off = 0;
-        for (const p of batch) {
-          p.resolve({
-            out: out.subarray(off * m, (off + p.rows) * m),
-            queueUs: started - p.enqueuedUs,
-            computeUs,
-            batchRows: rows,
-          });
-          off += p.rows;
-        }
-        this.afterBatch();
-      },
-      (e: unknown) => {
-        finish(true);
-        for (const p of batch) p.reject(e);
-        this.afterBatch();
-      },
-    );
+    const fail = (e: unknown): void => {
+      for (const p of batch) p.reject(e); // no-op for requests already resolved
+      this.afterBatch();
+    };
+    // Every path ends in resolve/reject plus afterBatch, whatever throws (an executor's wrong-sized output, an
+    // onBatch hook): an exception in a then-callback would otherwise be an unhandled rejection, which ends Node.
+    promise
+      .then(
+        (out) => {
+          const computeUs = finish(false);
+          if (out.length < rows * m) {
+            throw new ElmError('ELM_ERR_INTERNAL', `the executor returned ${out.length} outputs for ${rows}×${m}`);
+          }
+          let off = 0;
+          for (const p of batch) {
+            p.resolve({
+              out: out.subarray(off * m, (off + p.rows) * m),
+              queueUs: started - p.enqueuedUs,
+              computeUs,
+              batchRows: rows,
+            });
+            off += p.rows;
+          }
+          this.afterBatch();
+        },
+        (e: unknown) => {
+          try {
+            finish(true);
+          } finally {
+            fail(e);
+          }
+        },
+      )
+      .catch(fail);
   }
 
   private afterBatch(): void {

@@ -145,36 +145,9 @@ export class Batcher {
   }
 
   private dispatch(maxRows: number): void {
-    const batch: Pending[] = [];
-    let rows = 0;
-    const now = this.scheduler.nowUs();
-    while (this.head < this.queue.length) {
-      const p = this.queue[this.head]!;
-      if (batch.length > 0 && rows + p.rows > maxRows) break;
-      this.head++;
-      this.rowsQueued -= p.rows;
-      if (p.deadlineUs <= now) {
-        p.reject(new ElmError('ELM_ERR_TIMEOUT', 'request timed out before it was computed'));
-        continue;
-      }
-      batch.push(p);
-      rows += p.rows;
-    }
+    const { batch, rows } = this.take(maxRows);
     if (batch.length === 0) return;
-    const d = this.o.inputDim,
-      m = this.o.outputDim;
-    let x: Float32Array;
-    if (batch.length === 1) x = batch[0]!.x;
-    else {
-      x = new Float32Array(rows * d);
-      let off = 0;
-      for (const p of batch) {
-        const len = p.rows * d;
-        // Requests' inputs are normally exactly rows×d: copy them whole (a subarray view per request costs more).
-        x.set(p.x.length === len ? p.x : p.x.subarray(0, len), off);
-        off += len;
-      }
-    }
+    const x = this.gather(batch, rows);
     this.inflight++;
     const started = this.scheduler.nowUs();
     const finish = (failed: boolean): number => {
@@ -203,20 +176,7 @@ export class Batcher {
     promise
       .then(
         (out) => {
-          const computeUs = finish(false);
-          if (out.length < rows * m) {
-            throw new ElmError('ELM_ERR_INTERNAL', `the executor returned ${out.length} outputs for ${rows}×${m}`);
-          }
-          let off = 0;
-          for (const p of batch) {
-            p.resolve({
-              out: out.subarray(off * m, (off + p.rows) * m),
-              queueUs: started - p.enqueuedUs,
-              computeUs,
-              batchRows: rows,
-            });
-            off += p.rows;
-          }
+          this.deliver(batch, rows, out, started, finish(false));
           this.afterBatch();
         },
         (e: unknown) => {
@@ -228,6 +188,59 @@ export class Batcher {
         },
       )
       .catch(fail);
+  }
+
+  /** Up to maxRows rows of queued requests (whole requests; those past their deadline are failed, not taken). */
+  private take(maxRows: number): { batch: Pending[]; rows: number } {
+    const batch: Pending[] = [];
+    let rows = 0;
+    const now = this.scheduler.nowUs();
+    while (this.head < this.queue.length) {
+      const p = this.queue[this.head]!;
+      if (batch.length > 0 && rows + p.rows > maxRows) break;
+      this.head++;
+      this.rowsQueued -= p.rows;
+      if (p.deadlineUs <= now) {
+        p.reject(new ElmError('ELM_ERR_TIMEOUT', 'request timed out before it was computed'));
+        continue;
+      }
+      batch.push(p);
+      rows += p.rows;
+    }
+    return { batch, rows };
+  }
+
+  /** The batch's inputs as one rows×d array (a single request's input as is). */
+  private gather(batch: Pending[], rows: number): Float32Array {
+    if (batch.length === 1) return batch[0]!.x;
+    const d = this.o.inputDim;
+    const x = new Float32Array(rows * d);
+    let off = 0;
+    for (const p of batch) {
+      const len = p.rows * d;
+      // Requests' inputs are normally exactly rows×d: copy them whole (a subarray view per request costs more).
+      x.set(p.x.length === len ? p.x : p.x.subarray(0, len), off);
+      off += len;
+    }
+    return x;
+  }
+
+  /** Each request its slice of the batch's outputs. */
+  private deliver(batch: Pending[], rows: number, out: Float32Array, started: number, computeUs: number): void {
+    const m = this.o.outputDim;
+    if (out.length < rows * m) {
+      throw new ElmError('ELM_ERR_INTERNAL', `the executor returned ${out.length} outputs for ${rows}×${m}`);
+    }
+    let off = 0;
+    for (const p of batch) {
+      p.resolve({
+        out: out.subarray(off * m, (off + p.rows) * m),
+        queueUs: started - p.enqueuedUs,
+        computeUs,
+        batchRows: rows,
+      });
+      off += p.rows;
+    }
   }
 
   private afterBatch(): void {

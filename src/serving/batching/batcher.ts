@@ -173,21 +173,24 @@ export class Batcher {
     };
     // Every path ends in resolve/reject plus afterBatch, whatever throws (an executor's wrong-sized output, an
     // onBatch hook): an exception in a then-callback would otherwise be an unhandled rejection, which ends Node.
-    promise
-      .then(
-        (out) => {
+    // (try/catch inside the callbacks rather than a trailing .catch(): no extra promise per batch.)
+    promise.then(
+      (out) => {
+        try {
           this.deliver(batch, rows, out, started, finish(false));
           this.afterBatch();
-        },
-        (e: unknown) => {
-          try {
-            finish(true);
-          } finally {
-            fail(e);
-          }
-        },
-      )
-      .catch(fail);
+        } catch (e) {
+          fail(e);
+        }
+      },
+      (e: unknown) => {
+        try {
+          finish(true);
+        } finally {
+          fail(e);
+        }
+      },
+    );
   }
 
   /** Up to maxRows rows of queued requests (whole requests; those past their deadline are failed, not taken). */

@@ -42,11 +42,14 @@ export async function restPlugin(app: FastifyInstance, { ctx }: RestPluginOption
   for (const route of restRoutes(ctx)) {
     if (route.scope === 'health') {
       // Probes: never guarded, never site-checked (an orchestrator probes by IP), and they read nothing of the
-      // request, so they skip the request adapter — the cheapest route there is.
+      // request, so they skip the request adapter; a synchronous answer is sent without a promise turn.
       app.route({
         method: route.method,
         url: route.path,
-        handler: async (_req, reply) => sendAnswer(reply, await route.handle(NO_REQUEST)),
+        handler: (_req, reply) => {
+          const a = route.handle(NO_REQUEST);
+          return a instanceof Promise ? a.then((x) => sendAnswer(reply, x)) : sendAnswer(reply, a);
+        },
       });
       continue;
     }

@@ -4,7 +4,10 @@ import { errorAnswer, type Answer } from '../../../serving/answer.js';
 
 /** Write a serving-core answer through fastify. */
 export function sendAnswer(reply: FastifyReply, a: Answer): FastifyReply {
-  return reply.code(a.status).headers(a.headers).send(a.payload);
+  reply.code(a.status);
+  // Most answers carry only a content type: set it directly rather than through headers()'s object walk.
+  for (const k in a.headers) reply.header(k, a.headers[k]);
+  return reply.send(a.payload);
 }
 
 /** Send an OIP error body {"error": message, "code": code} with the mapped status (and Retry-After on 503). */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../adapters/node/atomic-write.js';
 import { dirname, join } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { ElmError } from '../core/errors.js';
@@ -53,7 +54,7 @@ export async function writeModel(
   storeHiddenWeights = false,
 ): Promise<{ bytes: number; contentHash: string }> {
   const bytes = ctx.codecs.encode(model, { storeHiddenWeights });
-  await writeFile(path, bytes);
+  await writeFileAtomic(path, bytes);
   return { bytes: bytes.length, contentHash: sha256Hex(bytes) };
 }
 

@@ -35,6 +35,7 @@ export const ERROR_CODES = {
   ELM_ERR_CLUSTER_DENIED: 'The NATS server refused the credentials, or the permission for a subject.',
   ELM_ERR_NO_RESPONDERS: 'No node is subscribed to the subject (nobody holds the model); answered at once.',
   ELM_ERR_CONFLICT: 'A compare-and-set lost: the key exists, or changed since the revision given.',
+  ELM_ERR_IO: 'A file could not be written or read (permissions, a full disk, a missing directory).',
   ELM_ERR_INTERNAL: 'An unexpected internal error.',
 } as const;
 

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../adapters/node/atomic-write.js';
 import type { Command } from 'commander';
 import { runBench, type BenchRun } from '../../adapters/node/loadtest/bench.js';
 import { reportNotes, type BenchInput } from '../../loadtest/bench.js';
@@ -24,8 +24,8 @@ async function run(f: BenchFlags, setExit: SetExit): Promise<void> {
     progress.stop();
   }
   const { results, doc } = run;
-  if (f.report) await writeFile(f.report, renderReport(results, { notes: reportNotes(f, run.generator) }));
-  if (f.out) await writeFile(f.out, JSON.stringify(doc, null, 2) + '\n');
+  if (f.report) await writeFileAtomic(f.report, renderReport(results, { notes: reportNotes(f, run.generator) }));
+  if (f.out) await writeFileAtomic(f.out, JSON.stringify(doc, null, 2) + '\n');
   if (f.json) printJson(doc);
   else {
     process.stdout.write(results.map(formatResult).join('\n\n') + '\n');

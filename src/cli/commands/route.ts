@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../adapters/node/atomic-write.js';
 import { dirname, join } from 'node:path';
 import { Command, Option } from 'commander';
 import { sha256Hex } from '../../core/hash.js';
@@ -29,14 +29,14 @@ export async function writeComposite(
       const m: { role: string; contentHash: string; file?: string } = { role: a.role, contentHash: a.contentHash };
       if (external) {
         m.file = join(dirname(path), `${a.contentHash}.elm`);
-        await writeFile(m.file, a.bytes);
+        await writeFileAtomic(m.file, a.bytes);
       }
       members.push(m);
     }
   }
   const opts: StrategyEncodeOptions = { embedMembers: !external };
   const bytes = ctx.codecs.encode(model, opts);
-  await writeFile(path, bytes);
+  await writeFileAtomic(path, bytes);
   return { bytes: bytes.length, contentHash: sha256Hex(bytes), members };
 }
 

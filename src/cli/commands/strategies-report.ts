@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../adapters/node/atomic-write.js';
 import type { Command } from 'commander';
 import { DATA_SPEC_GRAMMAR } from '../../data/spec.js';
 import { formatReport, strategiesReport } from '../strategies-report/report.js';
@@ -67,7 +67,7 @@ export function registerStrategiesReport(program: Command, setExit: SetExit): vo
         log: opts.json ? undefined : (m) => process.stderr.write(m + '\n'),
       });
       const full = { data: opts.data, test: opts.test ?? `${opts.data} (last 20%)`, ...report };
-      if (opts.out) await writeFile(opts.out, JSON.stringify(full, null, 2) + '\n');
+      if (opts.out) await writeFileAtomic(opts.out, JSON.stringify(full, null, 2) + '\n');
       if (opts.json) printJson(full);
       else process.stdout.write(formatReport(report) + '\n');
       setExit(EXIT.OK);

@@ -33,6 +33,7 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'ELM_ERR_ARTIFACT_HEADER':
     case 'ELM_ERR_ARTIFACT_MEMBER_MISSING':
       return 422;
+    case 'ELM_ERR_IO':
     case 'ELM_ERR_INTERNAL':
     case 'ELM_ERR_WORKER_FAILED':
     case 'ELM_ERR_BACKEND_UNAVAILABLE':

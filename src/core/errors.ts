@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   ELM_ERR_MODEL_NOT_READY: 'The model exists but is not ready to serve.',
   ELM_ERR_MODEL_EXISTS: 'A model with that name and version is already loaded.',
   ELM_ERR_BAD_REQUEST: 'The request is malformed (bad JSON, wrong datatype, bad shape, unknown input or output).',
+  ELM_ERR_METHOD_NOT_ALLOWED: 'The path exists but does not take this HTTP method (the Allow header says which).',
   ELM_ERR_PAYLOAD_TOO_LARGE: 'The request body exceeds the configured size limit.',
   ELM_ERR_OVERLOADED: 'The server is at capacity; retry after the indicated delay.',
   ELM_ERR_TIMEOUT: 'The request exceeded its timeout before it was computed (or no reply came in time).',

@@ -45,3 +45,10 @@ it('train --out into an unwritable directory is an I/O error (exit 1), not ELM_E
   assert.equal(r.code, 1);
   assert.match(r.stderr, /ELM_ERR_IO/);
 });
+
+it('train without --out says on stderr that the model was not saved; --json stays one object on stdout', async () => {
+  const r = await runCli(['train', '--data', 'digits:train', '--hidden', '32', '--json']);
+  assert.equal(r.code, 0);
+  assert.match(r.stderr, /model was not saved \(give --out/);
+  assert.equal(typeof JSON.parse(r.stdout).trainSeconds, 'number');
+});

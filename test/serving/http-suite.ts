@@ -220,6 +220,8 @@ export function oipHttpSuite(transport: string, startServer: StartServed): void 
       assert.equal((await infer('nope', inferBody([row(fx.data, 0)]))).status, 404);
       const wrong = await fetch(`${url}/v2/models/digits/infer`);
       assert.equal(wrong.status, 405);
+      assert.equal(wrong.headers.get('allow'), 'POST');
+      assert.equal(((await wrong.json()) as { code: string }).code, 'ELM_ERR_METHOD_NOT_ALLOWED');
       const timeout = await infer('digits', inferBody([row(fx.data, 0)], { parameters: { timeout: 1 } }));
       assert.equal(timeout.status, 504);
       assert.equal(timeout.json.code, 'ELM_ERR_TIMEOUT');

@@ -24,6 +24,20 @@ describe('fastify transport: startup checks and plugins', () => {
     );
   });
 
+  it('a port in use is a usage error that says what to do, not ELM_ERR_INTERNAL', async () => {
+    const s = await startServer({ port: 0 });
+    try {
+      await assert.rejects(startServer({ port: s.port }), (e: unknown) => {
+        assert.ok(isElmError(e, 'ELM_ERR_INVALID_ARGUMENT'), String(e));
+        assert.match(e.message, /already in use .*--port 0/);
+        return true;
+      });
+      assert.equal((await get(`${s.url}/v2/health/live`)).status, 200, 'the first server is unharmed');
+    } finally {
+      await s.close();
+    }
+  });
+
   it('accepts extra route plugins', async () => {
     const s = await startServer({
       port: 0,

@@ -101,6 +101,8 @@ async function runTrain(opts: TrainOpts): Promise<void> {
   };
   if (opts.test) Object.assign(result, await testMetrics(model, opts.test));
   if (opts.out) Object.assign(result, await writeArtifact(ctx, model, opts));
+  // A trained model that is not written anywhere is easy to lose: say so (stderr, so --json stays one object).
+  else process.stderr.write('elmscale: the model was not saved (give --out <file.elm> to keep it)\n');
   if (opts.json) printJson(result);
   else process.stdout.write(summaryLines(result, opts, ctx.backend.name).join('\n') + '\n');
   model.dispose();

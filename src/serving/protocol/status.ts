@@ -19,6 +19,8 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'ELM_ERR_FORBIDDEN_PATH':
     case 'ELM_ERR_CROSS_SITE':
       return 403;
+    case 'ELM_ERR_METHOD_NOT_ALLOWED':
+      return 405;
     case 'ELM_ERR_UNSUPPORTED_MEDIA_TYPE':
       return 415;
     case 'ELM_ERR_MODEL_EXISTS':

@@ -102,7 +102,7 @@ export function unroutedAnswer(method: string, path: string, allow: string | und
     return {
       status: 405,
       headers: { 'content-type': 'application/json', allow },
-      payload: JSON.stringify({ error: `${method} is not allowed on ${path}`, code: 'ELM_ERR_BAD_REQUEST' }),
+      payload: JSON.stringify({ error: `${method} is not allowed on ${path}`, code: 'ELM_ERR_METHOD_NOT_ALLOWED' }),
     };
   }
   return errorAnswer(new ElmError('ELM_ERR_MODEL_NOT_FOUND', `no route ${method} ${path}`), retryAfterS);

@@ -69,7 +69,9 @@ export async function listenHttp(runtime: ServingRuntime): Promise<RunningServer
     });
     await app.register(restPlugin, { ctx: context });
     for (const plugin of o.plugins ?? []) await plugin(app, context);
-    await app.listen({ host: o.host, port: o.port });
+    await app.listen({ host: o.host, port: o.port }).catch((e: NodeJS.ErrnoException) => {
+      throw listenError(e, o.host, o.port);
+    });
     context.metrics.resetCpuBaseline();
   } catch (e) {
     await app.close().catch(() => undefined);
@@ -95,4 +97,15 @@ export async function listenHttp(runtime: ServingRuntime): Promise<RunningServer
         await runtime.close();
       })()),
   };
+}
+
+/** Why a listen failed, as a usage error the user can act on (a port in use, a privileged port, a bad address). */
+function listenError(e: NodeJS.ErrnoException, host: string, port: number): unknown {
+  const why: Record<string, string> = {
+    EADDRINUSE: `port ${port} on ${host} is already in use (choose another --port, or --port 0 for a free one)`,
+    EACCES: `no permission to listen on port ${port} (ports below 1024 need privileges; choose another --port)`,
+    EADDRNOTAVAIL: `${host} is not an address of this machine (--host)`,
+  };
+  const msg = e.code ? why[e.code] : undefined;
+  return msg ? new ElmError('ELM_ERR_INVALID_ARGUMENT', msg, { errno: e.code }, e) : e;
 }

@@ -40,7 +40,8 @@ export interface ServiceOptions {
   maxQueueRows?: number;
   /** Retry-After hint for overload errors, seconds. */
   retryAfterS?: number;
-  cache?: ResponseCache<Float32Array>;
+  /** Tensor level: the parsed input's hash → its input and outputs (the input is compared on every hit). */
+  cache?: ResponseCache<TensorEntry>;
   /**
    * First-level cache of whole serialised replies keyed by the request bytes (see caching/reply.ts); transports that
    * serialise replies (HTTP) use it through replyLookup/replyStore. Invalidated with `cache` on reload/unload.
@@ -74,6 +75,12 @@ export interface ReplyLookup {
   hit?: CachedReply;
 }
 
+/** A tensor-cache entry: the input it answers (compared on a hit) and the model's outputs. */
+export interface TensorEntry {
+  input: Float32Array;
+  out: Float32Array;
+}
+
 export const DEFAULT_BATCHING: BatchingOptions = { maxBatchRows: 64, maxQueueDelayUs: 0 };
 
 /**
@@ -95,7 +102,7 @@ export class InferenceService {
     return this.o.executor;
   }
 
-  get cache(): ResponseCache<Float32Array> | undefined {
+  get cache(): ResponseCache<TensorEntry> | undefined {
     return this.o.cache;
   }
 
@@ -214,11 +221,14 @@ export class InferenceService {
     if (cache) {
       key = cacheKey(e.cachePrefix, rows, x);
       const hit = cache.get(key);
+      // The key is a 64-bit hash: compare the input itself, so a crafted collision can only miss, never plant an
+      // answer for someone else's input.
+      const same = hit !== undefined && this.equalInputs(hit.input, x);
       const lookupUs = this.o.scheduler.nowUs() - t0;
-      if (hit) {
+      if (same) {
         add(e.stats.cacheHit, lookupUs);
         this.metrics.cache(e.name, true);
-        return { out: hit, cached: true, queueUs: 0, computeUs: 0 };
+        return { out: hit.out, cached: true, queueUs: 0, computeUs: 0 };
       }
       add(e.stats.cacheMiss, lookupUs);
       this.metrics.cache(e.name, false);
@@ -231,8 +241,8 @@ export class InferenceService {
     this.metrics.queueTime(e.name, r.queueUs / 1e6);
     this.metrics.computeTime(e.name, r.computeUs / 1e6);
     if (cache && key !== undefined && e.state === 'ready') {
-      const copy = r.out.slice();
-      cache.set(key, copy, copy.byteLength);
+      const entry: TensorEntry = { input: x.slice(), out: r.out.slice() };
+      cache.set(key, entry, entry.input.byteLength + entry.out.byteLength);
     }
     return { out: r.out, cached: false, queueUs: r.queueUs, computeUs: r.computeUs };
   }
@@ -270,6 +280,15 @@ export class InferenceService {
       at.key,
       bucket,
       bucket.reduce((n, r) => n + replyBytes(r), 0),
+    );
+  }
+
+  private equalInputs(a: Float32Array, b: Float32Array): boolean {
+    if (a.length !== b.length) return false;
+    const eq = this.o.bytesEqual ?? bytesEqual;
+    return eq(
+      new Uint8Array(a.buffer, a.byteOffset, a.byteLength),
+      new Uint8Array(b.buffer, b.byteOffset, b.byteLength),
     );
   }
 

@@ -5,11 +5,12 @@ import { nodeScheduler } from '../../src/adapters/node/serving/runtime.js';
 import { AdmissionLimiter } from '../../src/serving/admission.js';
 import type { Answer } from '../../src/serving/answer.js';
 import { LruCache } from '../../src/serving/caching/cache.js';
+import { cacheKey } from '../../src/serving/caching/key.js';
 import type { ReplyBucket } from '../../src/serving/caching/reply.js';
 import { InlineExecutor, type Executor } from '../../src/serving/executor.js';
 import type { Outcome, ServingMetrics } from '../../src/serving/metrics.js';
 import { InferPipeline } from '../../src/serving/pipeline.js';
-import { InferenceService } from '../../src/serving/service.js';
+import { InferenceService, type TensorEntry } from '../../src/serving/service.js';
 import { binaryInferRequest, close, fixtures, inferBody, row, type Json } from './helpers.js';
 
 const utf8 = new TextEncoder();
@@ -65,7 +66,7 @@ describe('InferPipeline without any transport', () => {
       executor: new InlineExecutor(),
       scheduler: nodeScheduler,
       wallMs: Date.now,
-      cache: new LruCache<Float32Array>({ maxBytes: 1 << 20, now: Date.now }),
+      cache: new LruCache<TensorEntry>({ maxBytes: 1 << 20, now: Date.now }),
       replyCache: new LruCache<ReplyBucket>({ maxBytes: 1 << 20, now: Date.now }),
       metrics,
     });
@@ -98,6 +99,24 @@ describe('InferPipeline without any transport', () => {
     // The framing is part of the key: another content type is not the same request.
     await pipeline.infer({ ...call, contentType: 'text/plain' });
     assert.equal(service.resolve('digits').stats.cacheHit.count, hits0 + 2, 'tensor level hits, reply level misses');
+  });
+
+  it('a tensor-cache entry under a colliding key is never served for another input (cache poisoning)', async () => {
+    // Plant what a crafted 64-bit hash collision would: under the key of input A, an entry answering input B.
+    const rowsA = [row(fx.data, 20)];
+    const xA = Float32Array.from(rowsA.flat()),
+      xB = Float32Array.from(row(fx.data, 21));
+    const poison = new Float32Array(10).fill(0.5);
+    const e = service.resolve('digits');
+    service.cache!.set(cacheKey(e.cachePrefix, 1, xA), { input: xB, out: poison }, 80);
+    const a = await pipeline.infer({
+      model: 'digits',
+      body: bytes(inferBody(rowsA, { outputs: [{ name: 'probabilities' }] })),
+    });
+    assert.equal(a.status, 200);
+    const got = json(a).outputs[0].data as number[];
+    assert.ok(!close(got, Array.from(poison)), 'the planted answer was not served');
+    assert.ok(close(got, Array.from(fx.model.predict(xA, 1))));
   });
 
   it('binary_tensor_data framing in and out', async () => {

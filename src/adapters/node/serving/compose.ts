@@ -9,7 +9,7 @@ import type { ReplyBucket } from '../../../serving/caching/reply.js';
 import { resolveConfig } from '../../../serving/config.js';
 import { InlineExecutor, type Executor } from '../../../serving/executor.js';
 import { createServingContext } from '../../../serving/rest/context.js';
-import { InferenceService } from '../../../serving/service.js';
+import { InferenceService, type TensorEntry } from '../../../serving/service.js';
 import {
   isLoopback,
   PROGRAM_ONLY_OPTIONS,
@@ -86,13 +86,10 @@ function createCaches(o: ResolvedOptions) {
   const base = { maxEntries: o.cacheEntries, ttlMs: o.cacheTtlMs, now: () => Date.now() };
   const replyBytes = o.cacheReplyBytes ?? o.cacheBytes;
   return {
-    ...(o.cacheBytes > 0 ? { cache: new LruCache<Float32Array>({ ...base, maxBytes: o.cacheBytes }) } : {}),
-    ...(replyBytes > 0
-      ? {
-          replyCache: new LruCache<ReplyBucket>({ ...base, maxBytes: replyBytes }),
-          bytesEqual: (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b),
-        }
-      : {}),
+    ...(o.cacheBytes > 0 ? { cache: new LruCache<TensorEntry>({ ...base, maxBytes: o.cacheBytes }) } : {}),
+    ...(replyBytes > 0 ? { replyCache: new LruCache<ReplyBucket>({ ...base, maxBytes: replyBytes }) } : {}),
+    // memcmp for both levels' hit checks (request bytes, input tensors)
+    bytesEqual: (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b),
   };
 }
 

@@ -99,7 +99,11 @@ describe('nats harness: a 3-server JetStream cluster', { skip: skipNoNats }, () 
       await waitUntil('an R3 put after the election', async () => (await kv.put('k', te.encode('after'))) > 0, {
         intervalMs: 100,
       });
-      assert.equal((await kv.get('k'))!.string(), 'after');
+      // KV gets are direct gets, which any replica may answer: a follower can still return the old value for a
+      // moment after the put, so wait for the read to catch up rather than expect it at once.
+      await waitUntil('the new value readable', async () => (await kv.get('k'))?.string() === 'after', {
+        intervalMs: 50,
+      });
 
       await victim.restart(); // rejoins with its store dir and catches up
       await cluster.waitJetStream(3);

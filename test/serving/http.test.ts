@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { startServer } from '../../src/adapters/node/http/index.js';
 import { isElmError } from '../../src/core/errors.js';
-import { get } from './helpers.js';
+import { fixtures, get } from './helpers.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ModelCodecs } from '../../src/models/artifact/codecs.js';
 import { oipHttpSuite } from './http-suite.js';
 
 oipHttpSuite('fastify', startServer);
@@ -22,6 +26,26 @@ describe('fastify transport: startup checks and plugins', () => {
     await assert.rejects(startServer({ port: 0, workers: -1 }), (e: unknown) =>
       isElmError(e, 'ELM_ERR_INVALID_ARGUMENT'),
     );
+  });
+
+  it('one bad artifact in the model directory is skipped and reported; the others serve', async () => {
+    const fx = await fixtures();
+    const dir = await mkdtemp(join(tmpdir(), 'elmscale-baddir-'));
+    try {
+      await writeFile(join(dir, 'good.elm'), new ModelCodecs().encode(fx.model));
+      await writeFile(join(dir, 'broken.elm'), 'not an artifact at all');
+      const s = await startServer({ port: 0, modelsDir: dir });
+      try {
+        assert.deepEqual((await get(`${s.url}/v2/models`)).json.models, ['good']);
+        assert.equal(s.skipped.length, 1);
+        assert.equal(s.skipped[0]!.file, 'broken.elm');
+        assert.match(s.skipped[0]!.code, /^ELM_ERR_ARTIFACT/);
+      } finally {
+        await s.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('a port in use is a usage error that says what to do, not ELM_ERR_INTERNAL', async () => {

@@ -147,6 +147,7 @@ async function run(cmd: Command, demo: boolean, setExit: SetExit): Promise<void>
       throw e;
     }
   }
+  for (const k of s.skipped) process.stderr.write(`elmscale: skipped ${k.file}: ${k.code}: ${k.message}\n`);
   printBanner(s, trainMs);
   if (member) {
     process.stdout.write(`  cluster  node ${member.node.id} on ${member.port.description}\n`);

@@ -4,7 +4,7 @@ import type { Executor } from '../../../serving/executor.js';
 import type { ModelRegistry } from '../../../serving/registry.js';
 import { RestRouter, restRoutes, unroutedAnswer } from '../../../serving/rest/router.js';
 import type { InferenceService } from '../../../serving/service.js';
-import { buildServing, resolveServerOptions, type ServingRuntime } from '../serving/compose.js';
+import { buildServing, resolveServerOptions, type ServingRuntime, type SkippedArtifact } from '../serving/compose.js';
 import type { PromMetrics } from '../serving/prom-metrics.js';
 import { isLoopback, type ServerContext, type ServerOptions } from './options.js';
 import { restPlugin } from './plugin.js';
@@ -22,6 +22,8 @@ export interface RunningServer {
   metrics: PromMetrics;
   executor: Executor;
   context: ServerContext;
+  /** Model-directory files that failed to load at start (the server serves the rest). */
+  skipped: SkippedArtifact[];
   close(): Promise<void>;
 }
 
@@ -91,6 +93,7 @@ export async function listenHttp(runtime: ServingRuntime): Promise<RunningServer
     metrics: context.metrics,
     executor: runtime.executor,
     context,
+    skipped: runtime.skipped,
     close: () =>
       (closed ??= (async () => {
         await app.close();

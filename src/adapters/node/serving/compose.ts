@@ -1,4 +1,5 @@
-import { ElmError } from '../../../core/errors.js';
+import { relative } from 'node:path';
+import { ElmError, toErrorData } from '../../../core/errors.js';
 import { ModelCodecs } from '../../../models/artifact/codecs.js';
 import type { Backend } from '../../../numeric/backend.js';
 import { registerStrategyCodecs } from '../../../strategies/codecs.js';
@@ -33,6 +34,8 @@ export interface ServingRuntime {
   context: ServerContext;
   executor: Executor;
   backend: Backend;
+  /** Files of the model directory that failed to load (bad artifacts are skipped, not fatal). */
+  skipped: SkippedArtifact[];
   close(): Promise<void>;
 }
 
@@ -155,17 +158,27 @@ export async function buildServing(options: ServerOptions = {}): Promise<Serving
     metricsText: async () => ({ contentType: metrics.contentType, text: await metrics.text() }),
   });
   const context: ServerContext = { ...core, metrics, options: o };
+  let skipped: SkippedArtifact[];
   try {
-    await loadInitialModels(context);
+    skipped = await loadInitialModels(context);
   } catch (e) {
     await service.close().catch(() => undefined);
     throw e;
   }
-  return { options: o, context, executor, backend, close: () => service.close() };
+  return { options: o, context, executor, backend, skipped, close: () => service.close() };
 }
 
-async function loadInitialModels(ctx: ServerContext): Promise<void> {
+/** A model-directory file that could not be loaded at start (the server starts without it). */
+export interface SkippedArtifact {
+  /** Path relative to the model directory. */
+  file: string;
+  code: string;
+  message: string;
+}
+
+async function loadInitialModels(ctx: ServerContext): Promise<SkippedArtifact[]> {
   const { options: o, service } = ctx;
+  const skipped: SkippedArtifact[] = [];
   for (const m of o.models ?? []) {
     await service.load(
       m.name,
@@ -177,12 +190,19 @@ async function loadInitialModels(ctx: ServerContext): Promise<void> {
     if (!(await isDirectory(o.modelsDir))) {
       throw new ElmError('ELM_ERR_DATA_NOT_FOUND', `model directory ${o.modelsDir} does not exist`);
     }
+    // One bad file in a directory of many must not keep the others from serving: it is skipped and reported.
     for (const f of await scanModelsDir(o.modelsDir)) {
-      await ctx.loadArtifact(f.name, { bytes: await readArtifact(f.path) }, { version: f.version });
+      try {
+        await ctx.loadArtifact(f.name, { bytes: await readArtifact(f.path) }, { version: f.version });
+      } catch (e) {
+        const d = toErrorData(e);
+        skipped.push({ file: relative(o.modelsDir, f.path), code: d.code, message: d.message });
+      }
     }
   }
   for (const f of o.modelFiles) {
     const name = f.name ?? (f.path.split(/[\\/]/).pop() ?? 'model').replace(/\.elm$/, '');
     await ctx.loadArtifact(name, { bytes: await readArtifact(f.path) }, f.version ? { version: f.version } : {});
   }
+  return skipped;
 }

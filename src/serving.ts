@@ -51,14 +51,8 @@ export { parseInferRequest, type NonFinitePolicy, type ParsedInfer } from './ser
 export { shapeResponse } from './serving/protocol/response.js';
 export { httpStatusFor } from './serving/protocol/status.js';
 export type * from './serving/protocol/types.js';
-export {
-  SERVER_SCHEMA,
-  SERVER_DEFAULTS,
-  resolveConfig,
-  checkOption,
-  type ServerConfig,
-  type OptionSpec,
-} from './serving/config.js';
+export { SERVER_SCHEMA, SERVER_DEFAULTS, type ServerConfig, type OptionSpec } from './serving/config.js';
+export { resolveConfig, checkOption } from './serving/config-check.js';
 export { Authorizer, PROTECTABLE_SCOPES, type Scope, type AuthOptions } from './serving/rest/auth.js';
 export {
   createServingContext,

@@ -186,7 +186,12 @@ export class ClusterNode {
     const call = callFromMessage(msg, fallback);
     void this.local.infer(call).then((a) => {
       const r = replyOf(a, this.o.nodeId);
-      msg.respond(r.data, r.headers);
+      try {
+        msg.respond(r.data, r.headers);
+      } catch {
+        // The connection closed while this request ran: the client times out and retries elsewhere. Throwing here
+        // would be an unhandled rejection, which ends the node.
+      }
     });
   }
 

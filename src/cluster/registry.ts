@@ -1,6 +1,6 @@
 import { ElmError, isElmError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
-import { BUCKET, modelToken } from './names.js';
+import { BUCKET, modelToken, tokenModel } from './names.js';
 import type { KvBucket, MessagingPort, ObjectBucket } from './port.js';
 import { followBucket, type Follower } from './watch.js';
 import { decodeModelRecord, encodeRecord, type ModelRecord } from './records.js';
@@ -152,7 +152,7 @@ export class ClusterRegistry {
       port,
       async () => this.models,
       (e) => {
-        if (e.operation === 'delete') return onChange(tokenName(e.key), null);
+        if (e.operation === 'delete') return onChange(tokenModel(e.key), null);
         let r: ModelRecord;
         try {
           r = decodeModelRecord(e.value);
@@ -168,10 +168,6 @@ export class ClusterRegistry {
       },
     );
   }
-}
-
-function tokenName(key: string): string {
-  return key.replace(/=2E/g, '.');
 }
 
 function nextVersion(base: ModelRecord | undefined): string {

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { resolveServerOptions } from '../../src/adapters/node/http/index.js';
 import { isElmError } from '../../src/core/errors.js';
-import { resolveConfig, SERVER_DEFAULTS, SERVER_SCHEMA } from '../../src/serving/config.js';
+import { resolveConfig } from '../../src/serving/config-check.js';
+import { SERVER_DEFAULTS, SERVER_SCHEMA } from '../../src/serving/config.js';
 import { runCli } from '../helpers/cli.js';
 
 const invalid = (option: string) => (e: unknown) =>

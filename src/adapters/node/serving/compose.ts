@@ -7,7 +7,7 @@ import { AdmissionLimiter } from '../../../serving/admission.js';
 import { balancerByName } from '../../../serving/balancing/balancers.js';
 import { LruCache } from '../../../serving/caching/cache.js';
 import type { ReplyBucket } from '../../../serving/caching/reply.js';
-import { resolveConfig } from '../../../serving/config.js';
+import { resolveConfig } from '../../../serving/config-check.js';
 import { InlineExecutor, type Executor } from '../../../serving/executor.js';
 import { createServingContext } from '../../../serving/rest/context.js';
 import { InferenceService, type TensorEntry } from '../../../serving/service.js';

@@ -4,7 +4,7 @@
  * front's routing counter from /metrics, the machine's conditions, and cleanup that runs even on failure or Ctrl-C
  * (proc.ts SIGKILLs live children and removes registered temp dirs at process exit).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { selectBackend } from '../../src/adapters/node/backends.js';
@@ -16,6 +16,7 @@ import { registerTempDir, removeTempDir, startElmscale, type ElmscaleProc } from
 import { median, quantile } from '../kernels/util.js';
 
 export { median, quantile };
+export { cpuUs } from '../serving/common.js';
 
 /** Ctrl-C / SIGTERM exit through process.exit, so proc.ts's exit hook kills the children and removes temp dirs. */
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
@@ -29,12 +30,6 @@ export function numArgs(): number[] {
     .slice(2)
     .filter((a) => /^\d+(\.\d+)?$/.test(a))
     .map(Number);
-}
-
-/** utime + stime of a process in µs (Linux /proc; clock ticks of 10 ms). */
-export function cpuUs(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10_000;
 }
 
 export function conditions(): { cores: number; loadavg: number[] } {

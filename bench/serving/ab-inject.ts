@@ -15,6 +15,7 @@ import { selectBackend } from '../../src/adapters/node/backends.js';
 import { loadDataSpec } from '../../src/adapters/node/data-files.js';
 import { trainDemoModels } from '../../src/adapters/node/serving/demo-models.js';
 import { ModelCodecs } from '../../src/models/artifact/codecs.js';
+import { median } from '../kernels/util.js';
 import { writeResult } from './common.js';
 
 const baseDir = resolve(process.argv[2] ?? '');
@@ -81,7 +82,6 @@ for (let r = 0; r < rounds; r++) {
     );
   }
 }
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const summary: Record<string, unknown> = {};
 for (const [w, by] of Object.entries(results)) {
   const ratios = by.A!.map((a, i) => by.B![i]! / a);

@@ -7,7 +7,7 @@
  *   (the baseline checkout must be built: `git worktree add ../base <rev> && cd ../base && npm ci`)
  */
 import { execFileSync } from 'node:child_process';
-import { readFile, rm, mkdtemp, writeFile } from 'node:fs/promises';
+import { rm, mkdtemp, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ELMSCALE_BIN, startChildServer } from '../../src/adapters/node/loadtest/server.js';
@@ -15,7 +15,8 @@ import { loadDataSpec } from '../../src/adapters/node/data-files.js';
 import { trainDemoModels } from '../../src/adapters/node/serving/demo-models.js';
 import { selectBackend } from '../../src/adapters/node/backends.js';
 import { ModelCodecs } from '../../src/models/artifact/codecs.js';
-import { postScript, wrk, writeResult, type WrkResult } from './common.js';
+import { median } from '../kernels/util.js';
+import { cpuUs, postScript, wrk, writeResult, type WrkResult } from './common.js';
 
 const baseDir = resolve(process.argv[2] ?? '');
 if (!process.argv[2]) throw new Error('usage: ab.js <baseline checkout> [pairs] [seconds] [out]');
@@ -38,12 +39,6 @@ await writeFile(artifact, new ModelCodecs().encode(digits));
 const drow = Array.from((await loadDataSpec('digits:test')).x.subarray(0, 64));
 const inferLua = postScript(drow, 64);
 
-/** utime + stime of a process, seconds (Linux /proc). */
-async function cpuSeconds(pid: number): Promise<number> {
-  const f = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
-}
-
 interface Run extends WrkResult {
   cpuUsPerRequest: number;
 }
@@ -52,10 +47,10 @@ async function measure(bin: string, path: string, lua?: string): Promise<Run> {
   const s = await startChildServer({ script: bin, args: ['serve', '--port', '0', '--model', artifact] });
   try {
     await wrk(`${s.url}${path}`, 64, 1, lua); // warm-up: JIT, adaptive batching's cost table
-    const c0 = await cpuSeconds(s.pid);
+    const c0 = cpuUs(s.pid);
     const r = await wrk(`${s.url}${path}`, 64, seconds, lua);
-    const c1 = await cpuSeconds(s.pid);
-    return { ...r, cpuUsPerRequest: ((c1 - c0) * 1e6) / Math.max(1, r.requests) };
+    const c1 = cpuUs(s.pid);
+    return { ...r, cpuUsPerRequest: (c1 - c0) / Math.max(1, r.requests) };
   } finally {
     await s.close();
   }
@@ -66,7 +61,6 @@ const workloads = [
   { name: 'live', path: '/v2/health/live', lua: undefined },
 ];
 const runs: Record<string, Record<string, Run[]>> = {};
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const loadStart = loadavg();
 for (let p = 0; p < pairs; p++) {
   for (const w of workloads) {

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,4 +126,10 @@ export async function mnistModel(
     await writeFile(file, codecs.encode(model));
     return { model, data };
   }
+}
+
+/** utime + stime of a process in µs (Linux /proc; clock ticks of 10 ms): a server's CPU per request in benchmarks. */
+export function cpuUs(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10_000;
 }
